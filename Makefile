@@ -1,0 +1,89 @@
+# Kestrel - one non-recursive Makefile; objects go under build/.
+# Run ./configure first (it writes build/config.mak).
+
+BUILD := build
+-include $(BUILD)/config.mak
+
+ifeq ($(wildcard $(BUILD)/config.mak),)
+$(error run ./configure first)
+endif
+
+SUBSYSTEMS := cpu tcg tcg/interp hw bios ui block net system
+ifeq ($(HOST_ARCH),x86_64)
+SUBSYSTEMS += tcg/x86_64
+endif
+ifeq ($(HOST_ARCH),aarch64)
+SUBSYSTEMS += tcg/aarch64
+endif
+
+SRCS := $(foreach d,$(SUBSYSTEMS),$(wildcard $(d)/*.c))
+ifneq ($(HAVE_SDL),yes)
+SRCS := $(filter-out ui/sdl.c,$(SRCS))
+endif
+ifneq ($(HAVE_SLIRP),yes)
+SRCS := $(filter-out net/slirp.c,$(SRCS))
+endif
+MAIN_SRC := system/main.c
+LIB_SRCS := $(filter-out $(MAIN_SRC),$(SRCS))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+MAIN_OBJ := $(MAIN_SRC:%.c=$(BUILD)/%.o)
+LIB := $(BUILD)/libkestrel.a
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
+UNIT_COMMON := $(filter-out $(UNIT_SRCS),$(wildcard tests/unit/*.c))
+
+ALL_CFLAGS := $(CFLAGS) -Iinclude -I$(BUILD) -I. $(LIB_CFLAGS) -MMD -MP
+
+.PHONY: all check check-unit check-guest check-system bench clean distclean run
+all: $(BUILD)/kestrel
+
+$(BUILD)/%.o: %.c $(BUILD)/config.mak
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+WHOLE_LIB := -Wl,--whole-archive $(LIB) -Wl,--no-whole-archive
+
+$(BUILD)/kestrel: $(MAIN_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(WHOLE_LIB) $(LIBS)
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(UNIT_COMMON) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $< $(UNIT_COMMON) $(WHOLE_LIB) $(LIBS) $(CHECK_LIBS) $(LDFLAGS)
+
+# Guest test programs (nasm) and the option ROMs in pc-bios/.
+GUEST_SRCS := $(wildcard tests/guest/*.asm)
+GUEST_BINS := $(GUEST_SRCS:tests/guest/%.asm=$(BUILD)/tests/guest/%.bin)
+$(BUILD)/tests/guest/%.bin: tests/guest/%.asm $(wildcard tests/guest/*.inc)
+	@mkdir -p $(dir $@)
+	nasm -f bin -I tests/guest/ -o $@ $<
+
+check-unit: $(UNIT_BINS)
+	@tests/unit/run.sh $(UNIT_BINS)
+
+check-guest: $(BUILD)/kestrel $(GUEST_BINS)
+	@tests/guest/run.sh $(BUILD)/kestrel $(GUEST_BINS)
+
+check-system: $(BUILD)/kestrel
+	@tests/system/run.sh $(BUILD)/kestrel
+
+check: check-unit check-guest check-system
+
+bench: $(BUILD)/kestrel
+	@tests/bench/run.sh $(BUILD)/kestrel
+
+run: $(BUILD)/kestrel
+	$(BUILD)/kestrel -nographic -m 128
+
+clean:
+	rm -rf $(BUILD)/cpu $(BUILD)/tcg $(BUILD)/hw $(BUILD)/bios $(BUILD)/ui $(BUILD)/block \
+	       $(BUILD)/net $(BUILD)/system $(BUILD)/tests $(BUILD)/kestrel $(LIB)
+
+distclean:
+	rm -rf $(BUILD)
+
+-include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)
