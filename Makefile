@@ -53,7 +53,7 @@ $(BUILD)/kestrel: $(MAIN_OBJ) $(LIB)
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(UNIT_COMMON) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $< $(UNIT_COMMON) $(WHOLE_LIB) $(LIBS) $(CHECK_LIBS) $(LDFLAGS)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $< $(UNIT_COMMON) $(LIB) $(LIBS) $(CHECK_LIBS) $(LDFLAGS)
 
 # Guest test programs (nasm) and the option ROMs in pc-bios/.
 GUEST_SRCS := $(wildcard tests/guest/*.asm)
