@@ -139,6 +139,16 @@ struct TranslationBlock {
 void x86_translate_init(IRContext *s);          /* registers IR globals */
 void x86_translate_block(CPUX86State *env, IRContext *s, TranslationBlock *tb, int max_insns);
 
+/*
+ * Code fetch for the translator: reads len bytes at linear address `linear`
+ * with execute permission at the TB's privilege. With may_fault (the first
+ * instruction of a block) a fault is raised like the guest's; otherwise it
+ * returns how many bytes were readable (the translator then ends the block
+ * before the instruction). Records the physical page(s) in tb for SMC tracking.
+ */
+int translator_ld_code(CPUX86State *env, TranslationBlock *tb, uint64_t linear,
+                       uint8_t *buf, int len, bool may_fault);
+
 /* Restore EIP and cc_op of the instruction whose code contains retaddr. */
 bool cpu_restore_state(CPUX86State *env, uintptr_t retaddr);
 
