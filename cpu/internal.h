@@ -108,6 +108,10 @@ uint64_t mmu_translate_code(CPUX86State *env, uint64_t vaddr, uintptr_t retaddr)
 /* Page walk without side effects (debugger, monitor); returns false if unmapped. */
 bool mmu_debug_translate(CPUX86State *env, uint64_t vaddr, uint64_t *paddr);
 
+/* Once at start, before any translated code runs: installs ir_guest_mem
+ * (cpu_exec() calls it itself on its first run). */
+void mmu_init(void);
+
 void tlb_flush_all(CPUX86State *env);            /* CR3 write, mode switch */
 void tlb_flush_nonglobal(CPUX86State *env);      /* CR3 write with PGE */
 void tlb_flush_page(CPUX86State *env, uint64_t vaddr);   /* INVLPG */
