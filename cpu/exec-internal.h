@@ -53,12 +53,15 @@ TranslationBlock *tb_alloc(void);          /* NULL when the arena is full */
 bool tb_arena_low(void);
 void tb_set_insn_table(TranslationBlock *tb, const IRContext *s);
 void tb_link(TranslationBlock *tb, bool cached);
+/* Does the second page of tb still map to tb->phys_page2? */
+typedef bool TBPage2Check(const TranslationBlock *tb, void *opaque);
 TranslationBlock *tb_lookup_hash(uint64_t phys_pc, uint64_t pc, uint64_t cs_base,
-                                 uint32_t flags);
+                                 uint32_t flags, TBPage2Check *page2_ok, void *opaque);
 TranslationBlock *tb_find_by_host_pc(uintptr_t host_pc);
 void tb_add_jump(TranslationBlock *src, unsigned slot, TranslationBlock *dst);
 void tb_flush_now(void);
 bool tb_flush_pending(void);
+unsigned tb_generation(void);              /* changes at every flush */
 uint64_t tb_page2_vaddr(const TranslationBlock *tb);   /* linear page of the 2nd page */
 static inline unsigned tb_jmp_cache_index(uint64_t linear_pc)
 {

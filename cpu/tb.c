@@ -46,6 +46,7 @@ static struct {
     size_t nb_tbs, cap_tbs;
     CPUExecState *cpus;
     volatile bool flush_pending;
+    unsigned generation;              /* counts flushes: TB pointers of older ones are dead */
 } tb_ctx;
 
 static pthread_mutex_t tb_mutex;
@@ -266,12 +267,13 @@ static TranslationBlock **tb_hash_bucket(const TranslationBlock *tb)
     return &tb_ctx.hash[tb_hash_of(tb->phys_pc, tb->pc, tb->cs_base, tb->flags)];
 }
 
-TranslationBlock *tb_lookup_hash(uint64_t phys_pc, uint64_t pc, uint64_t cs_base, uint32_t flags)
+TranslationBlock *tb_lookup_hash(uint64_t phys_pc, uint64_t pc, uint64_t cs_base, uint32_t flags,
+                                 TBPage2Check *page2_ok, void *opaque)
 {
     tb_lock();
     TranslationBlock *tb = tb_ctx.hash[tb_hash_of(phys_pc, pc, cs_base, flags)];
     while (tb && !(tb->phys_pc == phys_pc && tb->pc == pc && tb->cs_base == cs_base &&
-                   tb->flags == flags))
+                   tb->flags == flags && (tb->phys_page2 == ~0ULL || page2_ok(tb, opaque))))
         tb = tb->hash_next;
     tb_unlock();
     return tb;
@@ -511,7 +513,13 @@ void tb_flush_now(void)
     for (CPUExecState *es = tb_ctx.cpus; es; es = es->next)
         exec_jmp_cache_clear(es);
     tb_ctx.flush_pending = false;
+    tb_ctx.generation++;
     tb_unlock();
+}
+
+unsigned tb_generation(void)
+{
+    return tb_ctx.generation;
 }
 
 bool tb_flush_pending(void)
