@@ -1,0 +1,201 @@
+/*
+ * softmmu-fakes.h - test doubles for the parts around cpu/mmu.c and
+ * cpu/tb.c that other engineers own: a small physical bus (RAM, ROM and
+ * one MMIO device, highest priority wins), #PF capture through
+ * raise_exception_err (longjmp to the test), the code cache, and an IR
+ * backend that records jump patching. Included by test_mmu.c and
+ * test_exec.c only (each test binary gets its own copy).
+ *
+ * Invariant: every symbol the library's mmu.o/tb.o need from outside is
+ * defined here, so the archive pulls no other engineer's object.
+ */
+#ifndef KESTREL_TEST_SOFTMMU_FAKES_H
+#define KESTREL_TEST_SOFTMMU_FAKES_H
+
+#include <check.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include "cpu/exec-internal.h"
+#include "kestrel/memory.h"
+
+#define FAKE_RAM_SIZE (16 * MiB)
+#define FAKE_ROM_BASE 0xf0000ULL
+#define FAKE_ROM_SIZE 0x10000ULL
+#define FAKE_MMIO_BASE 0xfee00000ULL
+
+struct Bus {
+    MemRegion *regions[8];
+    int n;
+};
+
+static uint8_t fake_ram[FAKE_RAM_SIZE];
+static uint8_t fake_rom[FAKE_ROM_SIZE];
+static struct { unsigned reads, writes; uint64_t offset, value; unsigned size; } fake_dev;
+
+static uint64_t fake_dev_read(void *opaque, uint64_t offset, unsigned size)
+{
+    fake_dev.reads++;
+    fake_dev.offset = offset;
+    fake_dev.size = size;
+    return 0x1122334455667788ULL & (size == 8 ? ~0ULL : (1ULL << (8 * size)) - 1);
+}
+
+static void fake_dev_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
+{
+    fake_dev.writes++;
+    fake_dev.offset = offset;
+    fake_dev.value = value;
+    fake_dev.size = size;
+}
+
+static const MemOps fake_dev_ops = { fake_dev_read, fake_dev_write, 1, 8 };
+static MemRegion fake_ram_region = { "ram", 0, FAKE_RAM_SIZE, 0, 0, fake_ram, NULL, NULL, NULL, 0 };
+static MemRegion fake_rom_region = { "rom", FAKE_ROM_BASE, FAKE_ROM_SIZE, 1, REGION_READONLY,
+                                     fake_rom, NULL, NULL, NULL, 0 };
+static MemRegion fake_mmio_region = { "dev", FAKE_MMIO_BASE, 0x1000, 1, 0, NULL, &fake_dev_ops,
+                                      NULL, NULL, 0 };
+static Bus fake_bus = { { &fake_ram_region, &fake_rom_region, &fake_mmio_region }, 3 };
+
+const MemRegion *bus_find(Bus *bus, uint64_t addr)
+{
+    const MemRegion *best = NULL;
+    for (int i = 0; i < bus->n; i++) {
+        const MemRegion *r = bus->regions[i];
+        if (addr >= r->base && addr - r->base < r->size && (!best || r->priority >= best->priority))
+            best = r;
+    }
+    return best;
+}
+
+uint64_t bus_read(Bus *bus, uint64_t addr, unsigned size)
+{
+    const MemRegion *r = bus_find(bus, addr);
+    if (!r)
+        return size == 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
+    if (!r->host)
+        return r->ops->read(r->opaque, addr - r->base, size);
+    uint64_t v = 0;
+    for (unsigned i = 0; i < size; i++)
+        v |= (uint64_t)r->host[addr - r->base + i] << (8 * i);
+    return v;
+}
+
+void bus_write(Bus *bus, uint64_t addr, uint64_t value, unsigned size)
+{
+    const MemRegion *r = bus_find(bus, addr);
+    if (!r || (r->flags & REGION_READONLY))
+        return;
+    if (!r->host) {
+        r->ops->write(r->opaque, addr - r->base, value, size);
+        return;
+    }
+    for (unsigned i = 0; i < size; i++)
+        r->host[addr - r->base + i] = (uint8_t)(value >> (8 * i));
+}
+
+void bus_rw(Bus *bus, uint64_t addr, void *buf, uint64_t len, bool is_write)
+{
+    uint8_t *p = buf;
+    for (uint64_t i = 0; i < len; i++) {
+        if (is_write)
+            bus_write(bus, addr + i, p[i], 1);
+        else
+            p[i] = (uint8_t)bus_read(bus, addr + i, 1);
+    }
+}
+
+void bus_add_listener(Bus *bus, BusMapListener *fn, void *opaque)
+{
+}
+
+/* #PF capture: the test sets fault_jmp; raise_exception_err lands there. */
+static jmp_buf fault_jmp;
+static int fault_vector = -1, fault_error;
+static uintptr_t fault_retaddr;
+
+void raise_exception_err(CPUX86State *env, int vector, int error_code, uintptr_t retaddr)
+{
+    fault_vector = vector;
+    fault_error = error_code;
+    fault_retaddr = retaddr;
+    longjmp(fault_jmp, 1);
+}
+
+#define EXPECT_FAULT(env_, stmt, err_, cr2_)                                  \
+    do {                                                                      \
+        fault_vector = -1;                                                    \
+        if (!setjmp(fault_jmp)) {                                             \
+            stmt;                                                             \
+            ck_abort_msg("no fault from " #stmt);                             \
+        }                                                                     \
+        ck_assert_int_eq(fault_vector, EXCP_PF);                              \
+        ck_assert_int_eq(fault_error, (err_));                                \
+        ck_assert_uint_eq((env_)->cr[2], (cr2_));                             \
+    } while (0)
+
+/* Code cache: one static buffer, identity rx view. */
+static uint8_t fake_code[64 * KiB];
+static unsigned fake_flushes;
+
+bool code_cache_contains(uintptr_t host_pc)
+{
+    return host_pc >= (uintptr_t)fake_code && host_pc < (uintptr_t)fake_code + sizeof(fake_code);
+}
+
+const void *code_cache_rx(const uint8_t *rw)
+{
+    return rw;
+}
+
+void code_cache_flush(void)
+{
+    fake_flushes++;
+}
+
+/* Backend: records set_jmp_target calls per (code, slot). */
+static struct { const uint8_t *code; unsigned slot; const void *target; unsigned calls; } fake_jmp;
+
+static void fake_set_jmp_target(uint8_t *code, const IRCodeInfo *info, unsigned slot,
+                                const void *target)
+{
+    fake_jmp.code = code;
+    fake_jmp.slot = slot;
+    fake_jmp.target = target;
+    fake_jmp.calls++;
+}
+
+static const IRBackend fake_backend = { .name = "fake", .set_jmp_target = fake_set_jmp_target };
+const IRBackend *ir_backend = &fake_backend;
+IRGuestMem ir_guest_mem;
+
+/* A fresh CPU: paging off, CPL 0, A20 open, on the fake bus. */
+static CPUX86State *fake_env_new(void)
+{
+    CPUX86State *env = calloc(1, sizeof(*env));
+    ck_assert_ptr_nonnull(env);
+    env->mem = &fake_bus;
+    env->a20_mask = ~0ULL;
+    env->cr[0] = CR0_PE | CR0_ET;
+    env->exception_index = -1;
+    tlb_flush_all(env);
+    return env;
+}
+
+/* A synthetic cached TB: size guest bytes at phys_pc, code at fake_code + code_off. */
+static TranslationBlock *fake_tb(uint64_t pc, uint64_t phys_pc, uint32_t size, unsigned code_off,
+                                 uint32_t code_size)
+{
+    TranslationBlock *tb = tb_alloc();
+    ck_assert_ptr_nonnull(tb);
+    tb->pc = pc;
+    tb->phys_pc = phys_pc;
+    tb->size = size;
+    tb->code = fake_code + code_off;
+    tb->info.size = code_size;
+    tb->info.jmp_insn_offset[0] = tb->info.jmp_insn_offset[1] = 0;
+    if ((phys_pc & TLB_PAGE_MASK) != ((phys_pc + size - 1) & TLB_PAGE_MASK))
+        tb->phys_page2 = (phys_pc + size - 1) & TLB_PAGE_MASK;
+    return tb;
+}
+
+#endif
