@@ -108,16 +108,26 @@ void bus_add_listener(Bus *bus, BusMapListener *fn, void *opaque)
 {
 }
 
-/* #PF capture: the test sets fault_jmp; raise_exception_err lands there. */
+/*
+ * #PF capture: the test sets fault_jmp and raise_exception_err lands there;
+ * with fault_to_cpu_loop it behaves like the real one (exception pending,
+ * state restored, back to cpu_exec).
+ */
 static jmp_buf fault_jmp;
 static int fault_vector = -1, fault_error;
 static uintptr_t fault_retaddr;
+static bool fault_to_cpu_loop;
 
 void raise_exception_err(CPUX86State *env, int vector, int error_code, uintptr_t retaddr)
 {
     fault_vector = vector;
     fault_error = error_code;
     fault_retaddr = retaddr;
+    if (fault_to_cpu_loop) {
+        env->exception_index = vector;
+        env->error_code = error_code;
+        cpu_loop_exit_restore(env, retaddr);
+    }
     longjmp(fault_jmp, 1);
 }
 
@@ -133,9 +143,30 @@ void raise_exception_err(CPUX86State *env, int vector, int error_code, uintptr_t
         ck_assert_uint_eq((env_)->cr[2], (cr2_));                             \
     } while (0)
 
-/* Code cache: one static buffer, identity rx view. */
-static uint8_t fake_code[64 * KiB];
+/* Code cache: one static buffer filled linearly, identity rx view. */
+static uint8_t fake_code[1 * MiB];
+static size_t fake_code_used;
 static unsigned fake_flushes;
+
+bool code_cache_init(size_t size)
+{
+    return true;
+}
+
+uint8_t *code_cache_ptr(void)
+{
+    return fake_code + fake_code_used;
+}
+
+size_t code_cache_room(void)
+{
+    return sizeof(fake_code) - fake_code_used;
+}
+
+void code_cache_commit(size_t used)
+{
+    fake_code_used += (used + 15) & ~(size_t)15;
+}
 
 bool code_cache_contains(uintptr_t host_pc)
 {
@@ -149,10 +180,11 @@ const void *code_cache_rx(const uint8_t *rw)
 
 void code_cache_flush(void)
 {
+    fake_code_used = 0;
     fake_flushes++;
 }
 
-/* Backend: records set_jmp_target calls per (code, slot). */
+/* Backend: records set_jmp_target calls; tests may fill in the other hooks. */
 static struct { const uint8_t *code; unsigned slot; const void *target; unsigned calls; } fake_jmp;
 
 static void fake_set_jmp_target(uint8_t *code, const IRCodeInfo *info, unsigned slot,
@@ -164,7 +196,7 @@ static void fake_set_jmp_target(uint8_t *code, const IRCodeInfo *info, unsigned 
     fake_jmp.calls++;
 }
 
-static const IRBackend fake_backend = { .name = "fake", .set_jmp_target = fake_set_jmp_target };
+static IRBackend fake_backend = { .name = "fake", .set_jmp_target = fake_set_jmp_target };
 const IRBackend *ir_backend = &fake_backend;
 IRGuestMem ir_guest_mem;
 
