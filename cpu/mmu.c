@@ -524,6 +524,7 @@ void mmu_store_slow(void *opaque, uint64_t addr, uint64_t val, uint32_t memop_mm
 uint64_t cpu_ld(CPUX86State *env, uint64_t vaddr, MemOp mo, unsigned mmu_idx, uintptr_t retaddr)
 {
     unsigned size = 1u << (mo & MO_SIZE);
+    exec_state(env);        /* a new CPU's zeroed TLB is flushed before its first use */
     void *p = tlb_hit_read(&env->tlb, mmu_idx, vaddr, size);
     if (p)
         return memop_extend(host_load(p, size), mo);
@@ -534,6 +535,7 @@ void cpu_st(CPUX86State *env, uint64_t vaddr, uint64_t val, MemOp mo, unsigned m
             uintptr_t retaddr)
 {
     unsigned size = 1u << (mo & MO_SIZE);
+    exec_state(env);
     void *p = tlb_hit_write(&env->tlb, mmu_idx, vaddr, size);
     if (p)
         host_store(p, val, size);

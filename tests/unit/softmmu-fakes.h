@@ -200,9 +200,10 @@ static IRBackend fake_backend = { .name = "fake", .set_jmp_target = fake_set_jmp
 const IRBackend *ir_backend = &fake_backend;
 IRGuestMem ir_guest_mem;
 
-/* A fresh CPU: paging off, CPL 0, A20 open, on the fake bus. */
+/* A fresh CPU (paging off, CPL 0, A20 open, on the fake bus) and no TBs. */
 static CPUX86State *fake_env_new(void)
 {
+    tb_flush_now();
     CPUX86State *env = calloc(1, sizeof(*env));
     ck_assert_ptr_nonnull(env);
     env->mem = &fake_bus;

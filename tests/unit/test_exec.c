@@ -62,6 +62,14 @@ IRContext *ir_context_new(void)
     return s;
 }
 
+void ir_context_free(IRContext *s)
+{
+    free(s->ops);
+    free(s->insn_end_off);
+    free(s->insn_data);
+    free(s);
+}
+
 void ir_reset(IRContext *s)
 {
     s->nb_insns = 0;
@@ -197,7 +205,6 @@ static void setup_toy(void)
     fake_backend.exec = toy_exec;
     fake_backend.epilogue = toy_epilogue;
     fault_to_cpu_loop = true;
-    tb_flush_now();
     env = fake_env_new();
     static const uint8_t handler[] = { OP_HLT, 0 };
     toy_put(0x3000, handler, 2);
@@ -284,6 +291,7 @@ START_TEST(test_restore_state)
     ck_assert_uint_eq(env->rip, 0x1004);
     ck_assert_uint_eq(env->cc_op, 7);
     ck_assert(!cpu_restore_state(env, base + 93));
+    ir_context_free(s);
 }
 END_TEST
 
