@@ -34,6 +34,9 @@ int64_t timer_expire_time(const Timer *t);       /* -1 when not pending */
 int64_t timers_run_due(void);
 int64_t timers_next_deadline(void);
 
+/* Implemented by the main loop: wake it so it recomputes its poll timeout. */
+void main_loop_wakeup(void);
+
 /* Deterministic mode: 2^shift ns per guest instruction. */
 void clock_set_icount(int shift);
 bool clock_icount_enabled(void);
