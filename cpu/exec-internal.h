@@ -74,6 +74,6 @@ void tb_invalidate_from_store(CPUX86State *env, uint64_t paddr, uint64_t len, ui
 void tlb_mark_code_page(uint64_t paddr);   /* every vCPU: writes to the page go slow */
 /* Physical address of vaddr for execution (walks and fills, never faults); false on a fault. */
 bool mmu_probe_code(CPUX86State *env, uint64_t vaddr, uint64_t *paddr);
-void mmu_register_cpu(CPUX86State *env);   /* bus map listener */
+void mmu_register_cpu(CPUX86State *env);   /* bus map listener, once per bus */
 
 #endif

@@ -718,15 +718,27 @@ void tlb_mark_code_page(uint64_t paddr)
 /* The bus map changed (PAM, BARs): stale translations and stale code go. */
 static void mmu_bus_changed(void *opaque, Bus *bus)
 {
-    CPUX86State *env = opaque;
-    tlb_flush_all(env);
-    tb_flush(env);
+    for (CPUExecState *es = exec_state_first(); es; es = es->next) {
+        if (es->env->mem == bus)
+            tlb_flush_all(es->env);
+    }
+    tb_flush(NULL);
 }
 
+/* One listener per physical bus, whatever the number of vCPUs on it (under tb_lock). */
 void mmu_register_cpu(CPUX86State *env)
 {
-    if (env->mem)
-        bus_add_listener(env->mem, mmu_bus_changed, env);
+    static Bus *buses[4];
+    unsigned i;
+    if (!env->mem)
+        return;
+    for (i = 0; i < ARRAY_SIZE(buses) && buses[i]; i++) {
+        if (buses[i] == env->mem)
+            return;
+    }
+    assert(i < ARRAY_SIZE(buses));
+    buses[i] = env->mem;
+    bus_add_listener(env->mem, mmu_bus_changed, NULL);
 }
 
 /* ---- Debugger access ---- */

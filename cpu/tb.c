@@ -96,8 +96,8 @@ CPUExecState *exec_state(CPUX86State *env)
     tb_lock();
     es->next = tb_ctx.cpus;
     tb_ctx.cpus = es;
-    tb_unlock();
     mmu_register_cpu(env);
+    tb_unlock();
     return es;
 }
 

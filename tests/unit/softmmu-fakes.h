@@ -1,13 +1,13 @@
 /*
  * softmmu-fakes.h - test doubles for the parts around cpu/mmu.c and
- * cpu/tb.c that other engineers own: a small physical bus (RAM, ROM and
- * one MMIO device, highest priority wins), #PF capture through
+ * cpu/tb.c that other engineers own or that tests must observe: a physical
+ * bus (the real hw/bus.c with RAM, ROM and one MMIO device), #PF capture through
  * raise_exception_err (longjmp to the test), the code cache, and an IR
  * backend that records jump patching. Included by test_mmu.c and
  * test_exec.c only (each test binary gets its own copy).
  *
- * Invariant: every symbol the library's mmu.o/tb.o need from outside is
- * defined here, so the archive pulls no other engineer's object.
+ * Invariant: every symbol mmu.o/tb.o need from outside, except the bus and
+ * the machine lock, is defined here, so the archive pulls no other object.
  */
 #ifndef KESTREL_TEST_SOFTMMU_FAKES_H
 #define KESTREL_TEST_SOFTMMU_FAKES_H
@@ -22,11 +22,6 @@
 #define FAKE_ROM_BASE 0xf0000ULL
 #define FAKE_ROM_SIZE 0x10000ULL
 #define FAKE_MMIO_BASE 0xfee00000ULL
-
-struct Bus {
-    MemRegion *regions[8];
-    int n;
-};
 
 static uint8_t fake_ram[FAKE_RAM_SIZE];
 static uint8_t fake_rom[FAKE_ROM_SIZE];
@@ -49,63 +44,21 @@ static void fake_dev_write(void *opaque, uint64_t offset, uint64_t value, unsign
 }
 
 static const MemOps fake_dev_ops = { fake_dev_read, fake_dev_write, 1, 8 };
-static MemRegion fake_ram_region = { "ram", 0, FAKE_RAM_SIZE, 0, 0, fake_ram, NULL, NULL, NULL, 0 };
-static MemRegion fake_rom_region = { "rom", FAKE_ROM_BASE, FAKE_ROM_SIZE, 1, REGION_READONLY,
-                                     fake_rom, NULL, NULL, NULL, 0 };
-static MemRegion fake_mmio_region = { "dev", FAKE_MMIO_BASE, 0x1000, 1, 0, NULL, &fake_dev_ops,
-                                      NULL, NULL, 0 };
-static Bus fake_bus = { { &fake_ram_region, &fake_rom_region, &fake_mmio_region }, 3 };
 
-const MemRegion *bus_find(Bus *bus, uint64_t addr)
+/* The real bus (hw/bus.c): RAM at 0, a ROM over it at 0xf0000, one device page. */
+static MemRegion *test_rom_region;
+
+static Bus *test_mem_bus(void)
 {
-    const MemRegion *best = NULL;
-    for (int i = 0; i < bus->n; i++) {
-        const MemRegion *r = bus->regions[i];
-        if (addr >= r->base && addr - r->base < r->size && (!best || r->priority >= best->priority))
-            best = r;
+    static Bus *bus;
+    if (!bus) {
+        bus = bus_new("test-mem", 1ULL << 40);
+        bus_map_ram(bus, "ram", 0, FAKE_RAM_SIZE, fake_ram, 0, 0);
+        test_rom_region = bus_map_ram(bus, "rom", FAKE_ROM_BASE, FAKE_ROM_SIZE, fake_rom,
+                                      REGION_READONLY, 1);
+        bus_map_io(bus, "dev", FAKE_MMIO_BASE, 0x1000, &fake_dev_ops, NULL, 1);
     }
-    return best;
-}
-
-uint64_t bus_read(Bus *bus, uint64_t addr, unsigned size)
-{
-    const MemRegion *r = bus_find(bus, addr);
-    if (!r)
-        return size == 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
-    if (!r->host)
-        return r->ops->read(r->opaque, addr - r->base, size);
-    uint64_t v = 0;
-    for (unsigned i = 0; i < size; i++)
-        v |= (uint64_t)r->host[addr - r->base + i] << (8 * i);
-    return v;
-}
-
-void bus_write(Bus *bus, uint64_t addr, uint64_t value, unsigned size)
-{
-    const MemRegion *r = bus_find(bus, addr);
-    if (!r || (r->flags & REGION_READONLY))
-        return;
-    if (!r->host) {
-        r->ops->write(r->opaque, addr - r->base, value, size);
-        return;
-    }
-    for (unsigned i = 0; i < size; i++)
-        r->host[addr - r->base + i] = (uint8_t)(value >> (8 * i));
-}
-
-void bus_rw(Bus *bus, uint64_t addr, void *buf, uint64_t len, bool is_write)
-{
-    uint8_t *p = buf;
-    for (uint64_t i = 0; i < len; i++) {
-        if (is_write)
-            bus_write(bus, addr + i, p[i], 1);
-        else
-            p[i] = (uint8_t)bus_read(bus, addr + i, 1);
-    }
-}
-
-void bus_add_listener(Bus *bus, BusMapListener *fn, void *opaque)
-{
+    return bus;
 }
 
 /*
@@ -206,7 +159,7 @@ static CPUX86State *fake_env_new(void)
     tb_flush_now();
     CPUX86State *env = calloc(1, sizeof(*env));
     ck_assert_ptr_nonnull(env);
-    env->mem = &fake_bus;
+    env->mem = test_mem_bus();
     env->a20_mask = ~0ULL;
     env->cr[0] = CR0_PE | CR0_ET;
     env->exception_index = -1;

@@ -322,6 +322,23 @@ START_TEST(test_mmio_and_rom)
 }
 END_TEST
 
+START_TEST(test_bus_map_change)
+{
+    env = fake_env_new();
+    fake_rom[0x200] = 0x11;
+    cpu_st(env, FAKE_ROM_BASE + 0x200, 0x22, MO_8, MMU_KERNEL_IDX, 0);
+    ck_assert_uint_eq(fake_rom[0x200], 0x11);
+    ck_assert(!tb_flush_pending());
+    /* Shadow RAM made writable (PAM): the TLB goes, code is flushed at the next block. */
+    bus_set_flags(env->mem, test_rom_region, 0);
+    ck_assert(tb_flush_pending());
+    ck_assert_ptr_null(tlb_hit_read(&env->tlb, MMU_KERNEL_IDX, FAKE_ROM_BASE + 0x200, 1));
+    cpu_st(env, FAKE_ROM_BASE + 0x200, 0x22, MO_8, MMU_KERNEL_IDX, 0);
+    ck_assert_uint_eq(fake_rom[0x200], 0x22);
+    ck_assert_ptr_nonnull(tlb_hit_write(&env->tlb, MMU_KERNEL_IDX, FAKE_ROM_BASE + 0x200, 1));
+}
+END_TEST
+
 START_TEST(test_code_pages)
 {
     env = fake_env_new();
@@ -429,6 +446,7 @@ static Suite *mmu_suite(void)
     tcase_add_test(tc, test_tlb_hit_miss_victim);
     tcase_add_test(tc, test_page_crossing);
     tcase_add_test(tc, test_mmio_and_rom);
+    tcase_add_test(tc, test_bus_map_change);
     tcase_add_test(tc, test_code_pages);
     tcase_add_test(tc, test_code_fetch);
     tcase_add_test(tc, test_debug_access);
