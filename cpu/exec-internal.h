@@ -63,6 +63,15 @@ void tb_flush_now(void);
 bool tb_flush_pending(void);
 unsigned tb_generation(void);              /* changes at every flush */
 uint64_t tb_page2_vaddr(const TranslationBlock *tb);   /* linear page of the 2nd page */
+/* Linear addresses of code wrap at 4 GiB outside 64-bit code (as in translate.c). */
+static inline uint64_t exec_code_linear(uint64_t lin, uint32_t hflags)
+{
+    return (hflags & HF_CS64) ? lin : (uint32_t)lin;
+}
+static inline uint64_t tb_linear_pc(const TranslationBlock *tb)
+{
+    return exec_code_linear(tb->cs_base + tb->pc, tb->flags);
+}
 static inline unsigned tb_jmp_cache_index(uint64_t linear_pc)
 {
     return (unsigned)((linear_pc ^ (linear_pc >> TB_JMP_CACHE_BITS)) & (TB_JMP_CACHE_SIZE - 1));

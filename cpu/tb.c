@@ -364,7 +364,7 @@ void tb_link(TranslationBlock *tb, bool cached)
 
 uint64_t tb_page2_vaddr(const TranslationBlock *tb)
 {
-    return ((tb->cs_base + tb->pc) & TLB_PAGE_MASK) + TLB_PAGE_SIZE;
+    return exec_code_linear((tb_linear_pc(tb) & TLB_PAGE_MASK) + TLB_PAGE_SIZE, tb->flags);
 }
 
 /* ---- Chaining ---- */
@@ -428,7 +428,7 @@ static void tb_invalidate(TranslationBlock *tb)
     page_remove_tb(tb->phys_pc & TLB_PAGE_MASK, tb);
     if (tb->phys_page2 != ~0ULL)
         page_remove_tb(tb->phys_page2, tb);
-    unsigned jc = tb_jmp_cache_index(tb->cs_base + tb->pc);
+    unsigned jc = tb_jmp_cache_index(tb_linear_pc(tb));
     for (CPUExecState *es = tb_ctx.cpus; es; es = es->next) {
         TranslationBlock *expected = tb;
         __atomic_compare_exchange_n(&es->jmp_cache[jc], &expected, NULL, false,
