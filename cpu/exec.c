@@ -63,14 +63,8 @@ static TranslationBlock *tb_gen_code(CPUX86State *env, uint64_t pc, uint64_t cs_
         tb->cs_base = cs_base;
         tb->flags = flags;
         tb->phys_pc = phys_pc;
-        ir_reset(exec_ir);
-        x86_translate_block(env, exec_ir, tb, max_insns);
-        if (log_enabled(LOG_OP))
-            ir_dump(exec_ir, log_out());
-        ir_optimize(exec_ir);
+        x86_translate_block(env, exec_ir, tb, max_insns);   /* resets, optimizes, logs -d op */
         ir_liveness(exec_ir);
-        if (log_enabled(LOG_OP))
-            ir_dump(exec_ir, log_out());
         uint8_t *buf = code_cache_ptr();
         if (ir_backend->gen_code(exec_ir, buf, code_cache_room(), &tb->info)) {
             code_cache_commit(tb->info.size);
@@ -93,6 +87,12 @@ static bool tb_page2_maps(const TranslationBlock *tb, void *opaque)
            (phys & TLB_PAGE_MASK) == tb->phys_page2;
 }
 
+/* The linear address of env's next instruction, wrapped like the translator's. */
+static uint64_t exec_linear_pc(const CPUX86State *env)
+{
+    return exec_code_linear(env->segs[R_CS].base + env->rip, env->hflags);
+}
+
 static bool tb_matches(const TranslationBlock *tb, uint64_t pc, uint64_t cs_base, uint32_t flags)
 {
     return tb && tb->pc == pc && tb->cs_base == cs_base && tb->flags == flags && !tb->invalid;
@@ -109,14 +109,14 @@ static TranslationBlock *tb_find(CPUX86State *env, CPUExecState *es, bool *cache
 {
     uint64_t pc = env->rip, cs_base = env->segs[R_CS].base;
     uint32_t flags = env->hflags;
-    unsigned jc = tb_jmp_cache_index(cs_base + pc);
+    unsigned jc = tb_jmp_cache_index(exec_linear_pc(env));
     TranslationBlock *tb = es->jmp_cache[jc];
 
     *cached = !es->single_insn_next;
     es->single_insn_next = false;
     if (*cached && tb_matches(tb, pc, cs_base, flags))
         return tb;
-    uint64_t phys_pc = mmu_translate_code(env, cs_base + pc, 0);
+    uint64_t phys_pc = mmu_translate_code(env, exec_linear_pc(env), 0);
     tb_lock();
     if (!*cached) {
         tb = tb_gen_code(env, pc, cs_base, flags, phys_pc, 1, false);
@@ -132,7 +132,7 @@ static TranslationBlock *tb_find(CPUX86State *env, CPUExecState *es, bool *cache
 
 static bool tb_can_chain(const TranslationBlock *src, const TranslationBlock *dst)
 {
-    return ((src->cs_base + src->pc) & TLB_PAGE_MASK) == ((dst->cs_base + dst->pc) & TLB_PAGE_MASK) &&
+    return (tb_linear_pc(src) & TLB_PAGE_MASK) == (tb_linear_pc(dst) & TLB_PAGE_MASK) &&
            dst->phys_page2 == ~0ULL;
 }
 
@@ -141,11 +141,11 @@ const void *helper_lookup_tb_ptr(CPUX86State *env)
 {
     CPUExecState *es = env->exec;
     uint64_t pc = env->rip, cs_base = env->segs[R_CS].base;
-    unsigned jc = tb_jmp_cache_index(cs_base + pc);
+    unsigned jc = tb_jmp_cache_index(exec_linear_pc(env));
     TranslationBlock *tb = es->jmp_cache[jc];
     if (!tb_matches(tb, pc, cs_base, env->hflags)) {
         uint64_t phys;
-        if (!mmu_probe_code(env, cs_base + pc, &phys))
+        if (!mmu_probe_code(env, exec_linear_pc(env), &phys))
             return ir_backend->epilogue();
         tb = tb_lookup(env, phys);
         if (!tb)
@@ -196,18 +196,27 @@ static uintptr_t tb_run(CPUX86State *env, TranslationBlock *tb)
 
 /*
  * Clears exit_request and serves the request word: true with *ret when
- * cpu_exec must return; *took_irq when an interrupt changed the guest path.
+ * cpu_exec must return. *redirected tells that serving it changed the TB
+ * key (an interrupt, INIT, an interrupt-shadow step with HF_TF): the last
+ * block's exit must then not be chained to what runs next.
  */
-static bool exec_handle_requests(CPUX86State *env, CPUExecState *es, int *ret, bool *took_irq)
+static bool exec_handle_requests(CPUX86State *env, CPUExecState *es, int *ret, bool *redirected)
 {
     __atomic_store_n(&env->exit_request, 0, __ATOMIC_SEQ_CST);
     uint32_t req = __atomic_load_n(&env->interrupt_request, __ATOMIC_SEQ_CST);
+    *redirected = false;
     if (req & CPU_INTERRUPT_EXIT) {
         cpu_reset_interrupt(env, CPU_INTERRUPT_EXIT);
         *ret = EXCP_INTERRUPT;
         return true;
     }
-    *took_irq = req && !es->single_insn_next && cpu_handle_interrupt(env);
+    if (req && !es->single_insn_next) {
+        uint64_t rip = env->rip, cs_base = env->segs[R_CS].base;
+        uint32_t hflags = env->hflags;
+        cpu_handle_interrupt(env);
+        *redirected = rip != env->rip || cs_base != env->segs[R_CS].base ||
+                      hflags != env->hflags;
+    }
     if (env->halted) {
         *ret = EXCP_HLT;
         return true;
@@ -226,10 +235,10 @@ static int exec_loop(CPUX86State *env, CPUExecState *es)
             return ret;
         if (tb_flush_pending())
             tb_flush_now();
-        bool took_irq;
-        if (exec_handle_requests(env, es, &ret, &took_irq))
+        bool redirected;
+        if (exec_handle_requests(env, es, &ret, &redirected))
             return ret;
-        if (took_irq)
+        if (redirected)
             last = NULL;
         bool cached;
         TranslationBlock *tb = tb_find(env, es, &cached);
