@@ -16,6 +16,8 @@
  *  - exit_request is cleared before interrupt_request is read, so a request
  *    raised meanwhile exits at the next block entry; pending interrupts the
  *    guest masks (IF=0) stay in interrupt_request and blocks keep running.
+ *    cpu_handle_interrupt() runs before every block the loop starts, except
+ *    the lone instruction that re-runs a store after self-modifying code.
  *  - The one-time setup (code cache, backend, ir_guest_mem, translator
  *    context) runs on the first cpu_exec().
  */
@@ -195,10 +197,11 @@ static uintptr_t tb_run(CPUX86State *env, TranslationBlock *tb)
 }
 
 /*
- * Clears exit_request and serves the request word: true with *ret when
- * cpu_exec must return. *redirected tells that serving it changed the TB
- * key (an interrupt, INIT, an interrupt-shadow step with HF_TF): the last
- * block's exit must then not be chained to what runs next.
+ * Clears exit_request and serves the request word; cpu_handle_interrupt
+ * runs between all blocks (it also ends an interrupt shadow when nothing
+ * is pending). True with *ret when cpu_exec must return. *redirected tells
+ * that this changed the TB key (an interrupt, INIT, the end of a shadow):
+ * the last block's exit must then not be chained to what runs next.
  */
 static bool exec_handle_requests(CPUX86State *env, CPUExecState *es, int *ret, bool *redirected)
 {
@@ -210,7 +213,7 @@ static bool exec_handle_requests(CPUX86State *env, CPUExecState *es, int *ret, b
         *ret = EXCP_INTERRUPT;
         return true;
     }
-    if (req && !es->single_insn_next) {
+    if (!es->single_insn_next) {      /* also ends an interrupt shadow */
         uint64_t rip = env->rip, cs_base = env->segs[R_CS].base;
         uint32_t hflags = env->hflags;
         cpu_handle_interrupt(env);

@@ -163,6 +163,7 @@ void do_interrupt(CPUX86State *env)
 
 bool cpu_handle_interrupt(CPUX86State *env)
 {
+    env->hflags &= ~HF_INHIBIT_IRQ;          /* the shadow lasts one instruction */
     if (!(env->interrupt_request & CPU_INTERRUPT_HARD) || toy.irq_blocked)
         return false;
     cpu_reset_interrupt(env, CPU_INTERRUPT_HARD);
@@ -452,6 +453,19 @@ START_TEST(test_loop_interrupts)
 }
 END_TEST
 
+START_TEST(test_loop_ends_interrupt_shadow)
+{
+    setup_toy();
+    static const uint8_t prog[] = { OP_NOP, 0, OP_HLT, 0 };
+    toy_put(0x1000, prog, 4);
+    env->rip = 0x1000;
+    env->hflags |= HF_INHIBIT_IRQ;              /* e.g. after MOV SS, nothing pending */
+    ck_assert_int_eq(cpu_exec(env), EXCP_HLT);
+    ck_assert_uint_eq(env->hflags & HF_INHIBIT_IRQ, 0);
+    ck_assert_ptr_nonnull(tb_lookup_hash(0x1000, 0x1000, 0, 0, NULL, NULL));
+}
+END_TEST
+
 START_TEST(test_exit_before_running)
 {
     setup_toy();
@@ -480,6 +494,7 @@ static Suite *exec_suite(void)
     tcase_add_test(loop, test_loop_code_fetch_fault);
     tcase_add_test(loop, test_loop_smc_restart);
     tcase_add_test(loop, test_loop_interrupts);
+    tcase_add_test(loop, test_loop_ends_interrupt_shadow);
     tcase_add_test(loop, test_exit_before_running);
     suite_add_tcase(s, loop);
     return s;
