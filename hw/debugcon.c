@@ -3,9 +3,10 @@
  * default, the port SeaBIOS logs to). Each byte written goes to the
  * character back end m->serial[chardev]; without a chardev option the
  * output is dropped. Reads return the readback byte (0xE9), which lets a
- * guest probe for the port. No state worth a snapshot beyond none.
+ * guest probe for the port. The readback byte is its only state.
  */
 #include "kestrel/machine.h"
+#include "kestrel/isa.h"
 #include "kestrel/chardev.h"
 #include "isa_opts.h"
 
@@ -56,7 +57,7 @@ static const StateField debugcon_fields[] = {
 
 static const StateDesc debugcon_state = { "isa-debugcon", 1, debugcon_fields };
 
-static const DeviceClass debugcon_class = {
+const DeviceClass debugcon_class = {
     .name = "isa-debugcon",
     .desc = "debug console port (iobase=0x402, chardev=N: -serial index, readback=0xe9)",
     .size = sizeof(DebugCon),

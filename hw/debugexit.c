@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 #include "kestrel/machine.h"
+#include "kestrel/isa.h"
 #include "isa_opts.h"
 
 typedef struct DebugExit {
@@ -49,7 +50,7 @@ static bool debugexit_realize(Device *dev, Machine *m, const DeviceOpts *opts,
 static const StateField debugexit_fields[] = { SF_END };
 static const StateDesc debugexit_state = { "isa-debug-exit", 1, debugexit_fields };
 
-static const DeviceClass debugexit_class = {
+const DeviceClass debugexit_class = {
     .name = "isa-debug-exit",
     .desc = "exit the emulator with status (v << 1) | 1 (iobase=0xf4, iosize=4)",
     .size = sizeof(DebugExit),

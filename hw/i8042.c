@@ -591,7 +591,6 @@ static bool i8042_realize(Device *dev, Machine *m, const DeviceOpts *opts,
     s->irq_mouse = &m->isa_irq[irq_mouse];
     bus_map_io(m->io, "i8042-data", 0x60, 1, &kbc_data_ops, s, 0);
     bus_map_io(m->io, "i8042-cmd", 0x64, 1, &kbc_cmd_ops, s, 0);
-    i8042_reset(dev);
     return true;
 }
 
@@ -623,7 +622,7 @@ static const StateField i8042_fields[] = {
 
 static const StateDesc i8042_state = { "i8042", 1, i8042_fields };
 
-static const DeviceClass i8042_class = {
+const DeviceClass i8042_class = {
     .name = "i8042",
     .desc = "8042 keyboard controller with PS/2 keyboard and mouse",
     .size = sizeof(I8042),

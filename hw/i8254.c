@@ -20,6 +20,7 @@
  * of the current period (no PC software depends on either).
  */
 #include "kestrel/machine.h"
+#include "kestrel/isa.h"
 #include "kestrel/timer.h"
 #include "kestrel/log.h"
 #include "isa_opts.h"
@@ -397,7 +398,6 @@ static bool i8254_realize(Device *dev, Machine *m, const DeviceOpts *opts,
     s->timer = timer_new(pit_timer_cb, s);
     bus_map_io(m->io, "pit", 0x40, 4, &pit_ops, s, 0);
     bus_map_io(m->io, "port61", 0x61, 1, &port61_ops, s, 0);
-    i8254_reset(dev);
     return true;
 }
 
@@ -427,7 +427,7 @@ static const StateField i8254_fields[] = {
 
 static const StateDesc i8254_state = { "i8254", 1, i8254_fields };
 
-static const DeviceClass i8254_class = {
+const DeviceClass i8254_class = {
     .name = "i8254",
     .desc = "8254 interval timer and port 0x61",
     .size = sizeof(I8254),

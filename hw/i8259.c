@@ -18,6 +18,7 @@
  * slave->master cascade and the CPU's INTR request.
  */
 #include "kestrel/machine.h"
+#include "kestrel/isa.h"
 #include "kestrel/cpu.h"
 #include "kestrel/log.h"
 
@@ -376,7 +377,6 @@ static bool i8259_realize(Device *dev, Machine *m, const DeviceOpts *opts,
         m->isa_irq[i] = irq_line(pic_irq_handler, s, i);
     if (m->cpus[0])
         cpu_set_intr_source(m->cpus[0], i8259_ack, s);
-    i8259_reset(dev);
     return true;
 }
 
@@ -399,7 +399,7 @@ static const StateField i8259_fields[] = {
 
 static const StateDesc i8259_state = { "i8259", 1, i8259_fields };
 
-static const DeviceClass i8259_class = {
+const DeviceClass i8259_class = {
     .name = "i8259",
     .desc = "8259A interrupt controller pair with ELCR",
     .size = sizeof(I8259),

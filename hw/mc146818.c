@@ -24,6 +24,7 @@
 #include <time.h>
 #include <stdio.h>
 #include "kestrel/machine.h"
+#include "kestrel/isa.h"
 #include "kestrel/timer.h"
 #include "kestrel/log.h"
 #include "isa_opts.h"
@@ -560,7 +561,6 @@ static bool mc146818_realize(Device *dev, Machine *m, const DeviceOpts *opts,
     s->periodic = timer_new(rtc_periodic_cb, s);
     s->update = timer_new(rtc_update_cb, s);
     bus_map_io(m->io, "rtc", 0x70, 2, &rtc_ops, s, 0);
-    mc146818_reset(dev);
     return true;
 }
 
@@ -583,7 +583,7 @@ static const StateField mc146818_fields[] = {
 
 static const StateDesc mc146818_state = { "mc146818", 1, mc146818_fields };
 
-static const DeviceClass mc146818_class = {
+const DeviceClass mc146818_class = {
     .name = "mc146818",
     .desc = "MC146818 real-time clock and CMOS RAM",
     .size = sizeof(Mc146818),

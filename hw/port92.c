@@ -6,6 +6,7 @@
  * this port.
  */
 #include "kestrel/machine.h"
+#include "kestrel/isa.h"
 
 #define PORT92_RESET 0x01
 #define PORT92_A20   0x02
@@ -51,7 +52,6 @@ static bool port92_realize(Device *dev, Machine *m, const DeviceOpts *opts,
 
     s->m = m;
     bus_map_io(m->io, "port92", 0x92, 1, &port92_ops, s, 0);
-    port92_reset(dev);
     return true;
 }
 
@@ -62,7 +62,7 @@ static const StateField port92_fields[] = {
 
 static const StateDesc port92_state = { "port92", 1, port92_fields };
 
-static const DeviceClass port92_class = {
+const DeviceClass port92_class = {
     .name = "port92",
     .desc = "system control port A (fast A20 and reset)",
     .size = sizeof(Port92),

@@ -19,6 +19,7 @@
  * line from the current interrupt identification.
  */
 #include "kestrel/machine.h"
+#include "kestrel/isa.h"
 #include "kestrel/chardev.h"
 #include "kestrel/timer.h"
 #include "kestrel/log.h"
@@ -361,7 +362,6 @@ static bool serial_realize(Device *dev, Machine *m, const DeviceOpts *opts,
     if (s->chr)
         chardev_set_frontend(s->chr, &s->fe);
     bus_map_io(m->io, "serial", iobase, 8, &uart_ops, s, 0);
-    serial_reset(dev);
     return true;
 }
 
@@ -387,7 +387,7 @@ static const StateField serial_fields[] = {
 
 static const StateDesc serial_state = { "isa-serial", 1, serial_fields };
 
-static const DeviceClass serial_class = {
+const DeviceClass serial_class = {
     .name = "isa-serial",
     .desc = "16550A UART (iobase=0x3f8, irq=4, chardev=N: -serial index)",
     .size = sizeof(Uart16550),

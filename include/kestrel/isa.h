@@ -14,6 +14,19 @@
 #include "kestrel/device.h"
 
 /*
+ * The device classes (also registered by name for device_class_find()).
+ * Linking a class by symbol pulls its object out of a static archive.
+ */
+extern const DeviceClass i8259_class;       /* "i8259" */
+extern const DeviceClass i8254_class;       /* "i8254" */
+extern const DeviceClass mc146818_class;    /* "mc146818" */
+extern const DeviceClass i8042_class;       /* "i8042" */
+extern const DeviceClass serial_class;      /* "isa-serial" */
+extern const DeviceClass debugcon_class;    /* "isa-debugcon" */
+extern const DeviceClass debugexit_class;   /* "isa-debug-exit" */
+extern const DeviceClass port92_class;      /* "port92" */
+
+/*
  * i8042: the UI injects one byte of a key's scan code set 2 sequence
  * (make: 0x1C for 'A'; break: 0xF0 0x1C; extended keys prefixed by 0xE0).
  * The keyboard converts it to the set the guest selected and the
