@@ -63,12 +63,15 @@ enum {
 #define RTC_DIVIDER_START_NS (NS_PER_SEC / 2)   /* first update after divider reset */
 #define SECS_PER_DAY 86400
 
+/* Guest time in ns since 1970: 128 bits, as the RTC reaches the year 9999. */
+typedef __int128 RtcNs;
+
 typedef struct Mc146818 {
     Device dev;
     uint8_t cmos[128];
     uint8_t index;
-    int64_t offset_ns;       /* guest UTC ns = clock_ns() + offset_ns */
-    int64_t pf_since_ns;     /* guest ns since which periodic edges are unaccounted */
+    RtcNs offset_ns;         /* guest UTC ns = clock_ns() + offset_ns */
+    RtcNs pf_since_ns;       /* guest ns since which periodic edges are unaccounted */
     int64_t base_year;
     Machine *m;
     const IrqLine *irq;
@@ -150,12 +153,12 @@ static int rtc_dec_hour(const Mc146818 *s, uint8_t v)
     return rtc_dec(s, v & 0x7F) % 12 + (v & 0x80 ? 12 : 0);
 }
 
-static int64_t rtc_guest_ns(const Mc146818 *s)
+static RtcNs rtc_guest_ns(const Mc146818 *s)
 {
     return clock_ns() + s->offset_ns;
 }
 
-static int64_t rtc_floor_div(int64_t a, int64_t b)
+static RtcNs rtc_floor_div(RtcNs a, RtcNs b)
 {
     return a / b - (a % b < 0);
 }
@@ -202,7 +205,7 @@ static bool rtc_frozen(const Mc146818 *s)
 static void rtc_refresh(Mc146818 *s)
 {
     if (!rtc_frozen(s))
-        rtc_store_time(s, rtc_floor_div(rtc_guest_ns(s), NS_PER_SEC));
+        rtc_store_time(s, (int64_t)rtc_floor_div(rtc_guest_ns(s), NS_PER_SEC));
 }
 
 static void rtc_update_irq(Mc146818 *s)
@@ -225,23 +228,16 @@ static int64_t rtc_period_ticks(const Mc146818 *s)
     return 1LL << (rs <= 2 ? rs + 6 : rs - 1);   /* rates 1, 2 alias 8 and 9 */
 }
 
-/* floor(a * mul / div) without overflow (guest times are ~2^60 ns). */
-static int64_t rtc_scale_floor(int64_t a, int64_t mul, int64_t div)
+static RtcNs rtc_edge_index(RtcNs guest_ns, int64_t period)
 {
-    __int128 p = (__int128)a * mul;
-
-    return (int64_t)(p / div - (p % div < 0));
-}
-
-static int64_t rtc_edge_index(int64_t guest_ns, int64_t period)
-{
-    return rtc_floor_div(rtc_scale_floor(guest_ns, RTC_FREQ, NS_PER_SEC), period);
+    return rtc_floor_div(rtc_floor_div(guest_ns * RTC_FREQ, NS_PER_SEC), period);
 }
 
 /* Accounts periodic edges that passed since pf_since_ns into PF. */
 static void rtc_catch_up_pf(Mc146818 *s)
 {
-    int64_t period = rtc_period_ticks(s), now = rtc_guest_ns(s);
+    int64_t period = rtc_period_ticks(s);
+    RtcNs now = rtc_guest_ns(s);
 
     if (period && rtc_edge_index(now, period) > rtc_edge_index(s->pf_since_ns, period))
         s->cmos[RTC_REG_C] |= REG_C_PF;
@@ -250,7 +246,8 @@ static void rtc_catch_up_pf(Mc146818 *s)
 
 static void rtc_arm_periodic(Mc146818 *s)
 {
-    int64_t period = rtc_period_ticks(s), next_tick;
+    int64_t period = rtc_period_ticks(s);
+    RtcNs next_tick;
 
     if (!period || !(s->cmos[RTC_REG_B] & REG_B_PIE)) {
         timer_del(s->periodic);
@@ -258,7 +255,8 @@ static void rtc_arm_periodic(Mc146818 *s)
     }
     next_tick = (rtc_edge_index(rtc_guest_ns(s), period) + 1) * period;
     /* Round up (ceil = -floor(-x)) so the timer never fires before the edge. */
-    timer_mod(s->periodic, -rtc_scale_floor(-next_tick, NS_PER_SEC, RTC_FREQ) - s->offset_ns);
+    timer_mod(s->periodic, (int64_t)(-rtc_floor_div(-next_tick * NS_PER_SEC, RTC_FREQ) -
+                                     s->offset_ns));
 }
 
 static void rtc_periodic_cb(void *opaque)
@@ -272,9 +270,9 @@ static void rtc_periodic_cb(void *opaque)
 
 static void rtc_arm_update(Mc146818 *s)
 {
-    int64_t next_sec = rtc_floor_div(rtc_guest_ns(s), NS_PER_SEC) + 1;
+    RtcNs next_sec = rtc_floor_div(rtc_guest_ns(s), NS_PER_SEC) + 1;
 
-    timer_mod(s->update, next_sec * NS_PER_SEC - s->offset_ns);
+    timer_mod(s->update, (int64_t)(next_sec * NS_PER_SEC - s->offset_ns));
 }
 
 static bool rtc_alarm_matches(const Mc146818 *s)
@@ -310,7 +308,7 @@ static void rtc_update_cb(void *opaque)
 /* Restart the clock from the registers, at sub-second `frac_ns`. */
 static void rtc_set_from_regs(Mc146818 *s, int64_t frac_ns)
 {
-    s->offset_ns = rtc_load_time(s) * NS_PER_SEC + frac_ns - clock_ns();
+    s->offset_ns = (RtcNs)rtc_load_time(s) * NS_PER_SEC + frac_ns - clock_ns();
     s->pf_since_ns = rtc_guest_ns(s);
     rtc_arm_update(s);
     rtc_arm_periodic(s);
@@ -318,9 +316,9 @@ static void rtc_set_from_regs(Mc146818 *s, int64_t frac_ns)
 
 static int64_t rtc_frac_ns(const Mc146818 *s)
 {
-    int64_t g = rtc_guest_ns(s);
+    RtcNs g = rtc_guest_ns(s);
 
-    return g - rtc_floor_div(g, NS_PER_SEC) * NS_PER_SEC;
+    return (int64_t)(g - rtc_floor_div(g, NS_PER_SEC) * NS_PER_SEC);
 }
 
 static void rtc_write_control(Mc146818 *s, int reg, uint8_t val)
@@ -556,7 +554,7 @@ static bool mc146818_realize(Device *dev, Machine *m, const DeviceOpts *opts,
     if (!rtc_cmos_init(s, m, err, errlen))
         return false;
     clock_gettime(CLOCK_REALTIME, &ts);
-    s->offset_ns = (int64_t)ts.tv_sec * NS_PER_SEC + ts.tv_nsec - clock_ns();
+    s->offset_ns = (RtcNs)ts.tv_sec * NS_PER_SEC + ts.tv_nsec - clock_ns();
     rtc_refresh(s);
     s->periodic = timer_new(rtc_periodic_cb, s);
     s->update = timer_new(rtc_update_cb, s);
@@ -575,8 +573,8 @@ static void mc146818_unrealize(Device *dev)
 static const StateField mc146818_fields[] = {
     SF_ARRAY(SF_BYTES, Mc146818, cmos, 128),
     SF(SF_U8, Mc146818, index),
-    SF(SF_I64, Mc146818, offset_ns),
-    SF(SF_I64, Mc146818, pf_since_ns),
+    SF_ARRAY(SF_BYTES, Mc146818, offset_ns, sizeof(RtcNs)),
+    SF_ARRAY(SF_BYTES, Mc146818, pf_since_ns, sizeof(RtcNs)),
     SF(SF_I64, Mc146818, base_year),
     SF_END
 };
