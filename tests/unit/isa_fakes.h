@@ -97,12 +97,18 @@ static void fake_a20(void *opaque, int n, int level)
     fw.a20_calls++;
 }
 
+/* Machines of the running test, freed by the teardown fixture. */
+static Machine *fake_machines[4];
+static int n_fake_machines;
+
 /* A machine whose ISA IRQs are recorded in fw (until a PIC takes them). */
 static inline Machine *fake_machine(uint64_t ram_size)
 {
     Machine *m = calloc(1, sizeof(*m));
     static MachineConfig cfg;
 
+    ck_assert_int_lt(n_fake_machines, (int)ARRAY_SIZE(fake_machines));
+    fake_machines[n_fake_machines++] = m;
     memset(&fw, 0, sizeof(fw));
     memset(&cfg, 0, sizeof(cfg));
     cfg.ram_size = ram_size;
@@ -159,6 +165,26 @@ static inline void fake_clock_advance(int64_t ns)
     timers_run_due();
 }
 
+/* Unrealizes and frees every device and machine the test made. */
+static void fake_teardown(void)
+{
+    for (int i = 0; i < n_fake_machines; i++) {
+        Machine *m = fake_machines[i];
+
+        while (m->devices) {
+            Device *d = m->devices;
+
+            m->devices = d->next;
+            if (d->cls->unrealize)
+                d->cls->unrealize(d);
+            free(d);
+        }
+        bus_free(m->io);
+        free(m);
+    }
+    n_fake_machines = 0;
+}
+
 /* Runs a suite of one test case; the exit status of a test binary. */
 static inline int fake_run_suite(const char *name, void (*add)(TCase *tc))
 {
@@ -167,6 +193,7 @@ static inline int fake_run_suite(const char *name, void (*add)(TCase *tc))
     SRunner *sr;
     int failed;
 
+    tcase_add_checked_fixture(tc, NULL, fake_teardown);
     add(tc);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
