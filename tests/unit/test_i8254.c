@@ -244,6 +244,31 @@ START_TEST(refresh_toggle)
 }
 END_TEST
 
+/* IRQ0 through a real PIC to the CPU's INTR: one vector 0x08 per period. */
+START_TEST(irq0_through_pic)
+{
+    Machine *m;
+    int vectors = 0;
+
+    fake_clock_start();
+    m = fake_machine(32 * MiB);
+    fake_create(m, &i8259_class, NULL);
+    fake_create(m, &i8254_class, NULL);
+    outb(m, 0x20, 0x11); outb(m, 0x21, 0x08); outb(m, 0x21, 0x04); outb(m, 0x21, 0x01);
+    outb(m, 0x21, 0xFE);                               /* only IRQ0 */
+    program(m, 0x34, 1193);                            /* ~1 kHz */
+    for (int i = 0; i < 1000; i++) {
+        fake_clock_advance(10000);                     /* 10 ms in all */
+        if (fw.cpu_requests & CPU_INTERRUPT_HARD) {
+            ck_assert_int_eq(fw.intr_ack(fw.intr_opaque), 0x08);
+            outb(m, 0x20, 0x20);
+            vectors++;
+        }
+    }
+    ck_assert_int_eq(vectors, 10);
+}
+END_TEST
+
 static void add_tests(TCase *tc)
 {
     tcase_add_test(tc, mode2_rate_generator_irq0);
@@ -256,6 +281,7 @@ static void add_tests(TCase *tc)
     tcase_add_test(tc, mode1_gate_trigger);
     tcase_add_test(tc, mode4_strobe);
     tcase_add_test(tc, refresh_toggle);
+    tcase_add_test(tc, irq0_through_pic);
 }
 
 int main(void)
