@@ -194,22 +194,29 @@ static bool kbc_take_kbd_byte(I8042 *s)
     return false;
 }
 
-static void kbc_update(I8042 *s)
+/* Loads the output buffer if it is empty: controller, keyboard, then mouse. */
+static void kbc_fill(I8042 *s)
 {
     uint8_t ccb = *kbc_ccb(s);
     bool aux;
 
-    if (!(s->status & STAT_OBF)) {
-        if (s->ctrl.count) {
-            uint8_t v = ps2_pop(&s->ctrl, &aux);
+    if (s->status & STAT_OBF)
+        return;
+    if (s->ctrl.count) {
+        uint8_t v = ps2_pop(&s->ctrl, &aux);
 
-            kbc_deliver(s, v, aux);
-        } else if (!(ccb & CCB_KBD_OFF) && kbc_take_kbd_byte(s)) {
-            /* delivered */
-        } else if (!(ccb & CCB_AUX_OFF) && s->mouse.q.count) {
-            kbc_deliver(s, ps2_pop(&s->mouse.q, NULL), true);
-        }
+        kbc_deliver(s, v, aux);
+        return;
     }
+    if (!(ccb & CCB_KBD_OFF) && kbc_take_kbd_byte(s))
+        return;
+    if (!(ccb & CCB_AUX_OFF) && s->mouse.q.count)
+        kbc_deliver(s, ps2_pop(&s->mouse.q, NULL), true);
+}
+
+static void kbc_update(I8042 *s)
+{
+    kbc_fill(s);
     kbc_set_irqs(s);
 }
 

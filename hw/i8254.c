@@ -49,7 +49,6 @@ typedef struct I8254 {
     PitChannel ch[3];
     uint8_t port61;            /* bits 0-3 as written */
     int64_t next_edge;         /* channel 0 tick the timer is armed for */
-    Machine *m;
     const IrqLine *irq;
     Timer *timer;
 } I8254;
@@ -393,7 +392,6 @@ static bool i8254_realize(Device *dev, Machine *m, const DeviceOpts *opts,
 
     if (!isa_opt_u64(opts, "i8254", "irq", 0, ARRAY_SIZE(m->isa_irq) - 1, &irq, err, errlen))
         return false;
-    s->m = m;
     s->irq = &m->isa_irq[irq];
     s->timer = timer_new(pit_timer_cb, s);
     bus_map_io(m->io, "pit", 0x40, 4, &pit_ops, s, 0);

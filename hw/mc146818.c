@@ -73,7 +73,6 @@ typedef struct Mc146818 {
     RtcNs offset_ns;         /* guest UTC ns = clock_ns() + offset_ns */
     RtcNs pf_since_ns;       /* guest ns since which periodic edges are unaccounted */
     int64_t base_year;
-    Machine *m;
     const IrqLine *irq;
     Timer *periodic, *update;
 } Mc146818;
@@ -548,7 +547,6 @@ static bool mc146818_realize(Device *dev, Machine *m, const DeviceOpts *opts,
     if (!isa_opt_u64(opts, "mc146818", "irq", 8, ARRAY_SIZE(m->isa_irq) - 1, &irq, err, errlen) ||
         !isa_opt_u64(opts, "mc146818", "base_year", 0, 9999, &base_year, err, errlen))
         return false;
-    s->m = m;
     s->irq = &m->isa_irq[irq];
     s->base_year = (int64_t)base_year;
     if (!rtc_cmos_init(s, m, err, errlen))

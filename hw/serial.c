@@ -79,7 +79,6 @@ typedef struct Uart16550 {
     uint16_t divisor;
     uint8_t ier, lcr, mcr, lsr, msr, scr, fcr;
     uint8_t thr_ipending, timeout_ipending;
-    Machine *m;
     const IrqLine *irq;
     CharDev *chr;
     CharFrontend fe;
@@ -354,7 +353,6 @@ static bool serial_realize(Device *dev, Machine *m, const DeviceOpts *opts,
         !isa_opt_u64(opts, "isa-serial", "irq", 4, ARRAY_SIZE(m->isa_irq) - 1, &irq, err, errlen) ||
         !isa_opt_u64(opts, "isa-serial", "chardev", MAX_SERIAL, MAX_SERIAL, &chr, err, errlen))
         return false;
-    s->m = m;
     s->irq = &m->isa_irq[irq];
     s->chr = chr < MAX_SERIAL ? m->serial[chr] : NULL;
     s->timeout = timer_new(uart_timeout_cb, s);

@@ -6,8 +6,8 @@
  *
  * Included by exactly one test file per test binary: it defines the fake
  * functions with external linkage so the library's devices link to them.
- * Headers only end in .h so the Makefile does not link this into every
- * unit test.
+ * It is a header, not a .c file, because the Makefile links every .c file
+ * of tests/unit/ into every unit test, and other tests have their own fakes.
  */
 #ifndef TESTS_UNIT_ISA_FAKES_H
 #define TESTS_UNIT_ISA_FAKES_H
