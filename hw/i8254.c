@@ -4,20 +4,26 @@
  * enable, channel 2 output, DRAM refresh toggle).
  *
  * Model (Intel 8254 datasheet): a running counter is not stepped; its
- * value and OUT are functions of the ticks elapsed since `load_ns`, the
- * virtual time the count was loaded (or the gate triggered it). Channel 0
+ * value and OUT are functions of the ticks elapsed since the count
+ * started, counted on a tick grid that begins at `load_ns`, the virtual
+ * time the count was loaded (or the gate triggered it). Channel 0
  * drives its IRQ line from a Timer armed at the exact virtual time of the
  * next OUT transition, so nothing polls. Channel 1 is the refresh timer
  * (no output wired); channel 2's gate and output are on port 0x61.
+ *
+ * In modes 2 and 3 a count written while the counter runs takes effect at
+ * the end of the current period: it waits in `reload_count` until tick
+ * `reload_tick`, and pit_elapsed() applies it when that tick has come.
+ * Ticks are always counted on the grid of `load_ns`, so a deferred reload
+ * moves `tick_base` (where the new count started) instead of `load_ns`.
  *
  * Invariants: `count` is the binary reload value, 1..0x10000 (1..10000 in
  * BCD mode); a channel counts only in phase PIT_RUNNING; after every
  * change to channel 0, pit_irq_sync() has set the IRQ level to OUT and
  * armed the timer at the next transition (or stopped it).
  *
- * Not modelled: a gate held low in modes 0 and 4 does not pause counting,
- * and a new count in modes 2/3 takes effect at once rather than at the end
- * of the current period (no PC software depends on either).
+ * Not modelled: a gate held low in modes 0 and 4 does not pause counting
+ * (the PC ties gates 0 and 1 high; software uses gate 2 in modes 0-3).
  */
 #include "kestrel/machine.h"
 #include "kestrel/isa.h"
@@ -34,7 +40,10 @@ enum { PIT_IDLE, PIT_ARMED, PIT_RUNNING };
 
 typedef struct PitChannel {
     uint32_t count;
-    int64_t load_ns;
+    int64_t load_ns;           /* tick 0 of the channel's tick grid */
+    uint64_t tick_base;        /* tick at which `count` started counting */
+    uint32_t reload_count;     /* modes 2, 3: count for the next period, 0: none */
+    uint64_t reload_tick;      /* when that period starts */
     uint16_t latched_count;
     uint8_t count_latched;     /* byte state of a pending count latch, 0: none */
     uint8_t status_latched, status;
@@ -48,20 +57,40 @@ typedef struct I8254 {
     Device dev;
     PitChannel ch[3];
     uint8_t port61;            /* bits 0-3 as written */
-    int64_t next_edge;         /* channel 0 tick the timer is armed for */
+    uint8_t next_out;          /* channel 0 OUT at the edge the timer is armed for */
     const IrqLine *irq;
     Timer *timer;
 } I8254;
 
-static uint64_t pit_ticks(const PitChannel *c, int64_t now)
-{
-    return now > c->load_ns ? ns_to_ticks(now - c->load_ns, PIT_FREQ) : 0;
-}
-
 /* First virtual time at which `tick` ticks have elapsed (rounded up). */
 static int64_t pit_tick_time(const PitChannel *c, uint64_t tick)
 {
+    tick += c->tick_base;
     return c->load_ns + (int64_t)(((__uint128_t)tick * NS_PER_SEC + PIT_FREQ - 1) / PIT_FREQ);
+}
+
+static void pit_start(PitChannel *c, int64_t now)
+{
+    c->load_ns = now;
+    c->tick_base = 0;
+}
+
+static void pit_apply_reload(PitChannel *c, uint64_t start_tick)
+{
+    c->count = c->reload_count;
+    c->tick_base = start_tick;
+    c->reload_count = 0;
+    c->null_count = 0;
+}
+
+/* Ticks since the count started, after starting a period that is due. */
+static uint64_t pit_elapsed(PitChannel *c, int64_t now)
+{
+    uint64_t t = now > c->load_ns ? ns_to_ticks(now - c->load_ns, PIT_FREQ) : 0;
+
+    if (c->reload_count && t >= c->reload_tick)
+        pit_apply_reload(c, c->reload_tick);
+    return t >= c->tick_base ? t - c->tick_base : 0;
 }
 
 /* Modes 2 and 3 need a period of at least 2 (1 is illegal there). */
@@ -142,9 +171,9 @@ static uint32_t pit_from_bcd(uint16_t v)
     return (v >> 12 & 15) * 1000 + (v >> 8 & 15) * 100 + (v >> 4 & 15) * 10 + (v & 15);
 }
 
-static uint16_t pit_read_value(const PitChannel *c)
+static uint16_t pit_read_value(PitChannel *c)
 {
-    uint32_t v = pit_counter_at(c, pit_ticks(c, clock_ns()));
+    uint32_t v = pit_counter_at(c, pit_elapsed(c, clock_ns()));
 
     return c->bcd ? pit_to_bcd(v) : (uint16_t)v;
 }
@@ -159,14 +188,16 @@ static void pit_set_irq_level(I8254 *s, bool level)
 static void pit_irq_sync(I8254 *s)
 {
     PitChannel *c = &s->ch[0];
-    uint64_t d = pit_ticks(c, clock_ns());
+    uint64_t d = pit_elapsed(c, clock_ns());
+    int64_t edge = pit_next_edge(c, d);
 
     pit_set_irq_level(s, pit_out_at(c, d));
-    s->next_edge = pit_next_edge(c, d);
-    if (s->next_edge < 0)
+    if (edge < 0) {
         timer_del(s->timer);
-    else
-        timer_mod(s->timer, pit_tick_time(c, (uint64_t)s->next_edge));
+        return;
+    }
+    s->next_out = pit_out_at(c, (uint64_t)edge);
+    timer_mod(s->timer, pit_tick_time(c, (uint64_t)edge));
 }
 
 /*
@@ -178,8 +209,7 @@ static void pit_timer_cb(void *opaque)
 {
     I8254 *s = opaque;
 
-    if (s->next_edge >= 0)
-        pit_set_irq_level(s, pit_out_at(&s->ch[0], (uint64_t)s->next_edge));
+    pit_set_irq_level(s, s->next_out);
     pit_irq_sync(s);
 }
 
@@ -193,10 +223,23 @@ static void pit_load_count(I8254 *s, int n, uint16_t raw)
 {
     PitChannel *c = &s->ch[n];
     uint32_t v = c->bcd ? pit_from_bcd(raw) : raw;
+    int64_t now = clock_ns();
+    uint64_t d, p;
 
-    c->count = v ? v : (c->bcd ? 10000 : 0x10000);
+    v = v ? v : (c->bcd ? 10000 : 0x10000);
+    if ((c->mode == 2 || c->mode == 3) && c->phase == PIT_RUNNING && c->gate) {
+        /* Running periodic modes finish the current period first. */
+        d = pit_elapsed(c, now);
+        p = pit_period(c);
+        c->reload_count = v;
+        c->reload_tick = c->tick_base + d - d % p + p;
+        c->null_count = 1;
+        return;
+    }
+    c->count = v;
+    c->reload_count = 0;
     c->null_count = 0;
-    c->load_ns = clock_ns();
+    pit_start(c, now);
     /* Modes 1 and 5 wait for a rising gate edge. */
     c->phase = (c->mode == 1 || c->mode == 5) ? PIT_ARMED : PIT_RUNNING;
     pit_channel_changed(s, n);
@@ -264,9 +307,12 @@ static void pit_latch_count(PitChannel *c)
 
 static void pit_latch_status(PitChannel *c)
 {
+    bool out;
+
     if (c->status_latched)
         return;
-    c->status = (uint8_t)(pit_out_at(c, pit_ticks(c, clock_ns())) << 7 | c->null_count << 6 |
+    out = pit_out_at(c, pit_elapsed(c, clock_ns()));
+    c->status = (uint8_t)(out << 7 | c->null_count << 6 |
                           c->rw_mode << 4 | c->mode << 1 | c->bcd);
     c->status_latched = 1;
 }
@@ -306,6 +352,7 @@ static void pit_write_control(I8254 *s, uint8_t val)
         c->mode &= 3;                /* 6 and 7 alias modes 2 and 3 */
     c->bcd = val & 1;
     c->count_latched = c->status_latched = 0;
+    c->reload_count = 0;
     c->null_count = 1;
     c->phase = PIT_IDLE;             /* OUT to its initial state until a count arrives */
     pit_channel_changed(s, n);
@@ -339,7 +386,9 @@ static void pit_set_gate(I8254 *s, int n, bool gate)
     if (rising && c->phase != PIT_IDLE && c->mode != 0 && c->mode != 4) {
         /* Modes 1, 5 trigger; modes 2, 3 reload and restart. */
         c->phase = PIT_RUNNING;
-        c->load_ns = clock_ns();
+        pit_start(c, clock_ns());
+        if (c->reload_count)
+            pit_apply_reload(c, 0);
     }
     pit_channel_changed(s, n);
 }
@@ -351,7 +400,7 @@ static uint64_t port61_read(void *opaque, uint64_t offset, unsigned size)
     PitChannel *c2 = &s->ch[2];
     bool refresh = (now / PIT_REFRESH_NS) & 1;
 
-    return (s->port61 & 0x0F) | refresh << 4 | pit_out_at(c2, pit_ticks(c2, now)) << 5;
+    return (s->port61 & 0x0F) | refresh << 4 | pit_out_at(c2, pit_elapsed(c2, now)) << 5;
 }
 
 static void port61_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
@@ -379,7 +428,7 @@ static void i8254_reset(Device *dev)
         c->gate = n != 2;
         c->count = 0x10000;
         c->phase = PIT_RUNNING;
-        c->load_ns = clock_ns();
+        pit_start(c, clock_ns());
     }
     pit_irq_sync(s);
 }
@@ -408,6 +457,8 @@ static void i8254_unrealize(Device *dev)
 
 #define PIT_FIELDS(i) \
     SF(SF_U32, I8254, ch[i].count), SF(SF_I64, I8254, ch[i].load_ns), \
+    SF(SF_U64, I8254, ch[i].tick_base), \
+    SF(SF_U32, I8254, ch[i].reload_count), SF(SF_U64, I8254, ch[i].reload_tick), \
     SF(SF_U16, I8254, ch[i].latched_count), SF(SF_U8, I8254, ch[i].count_latched), \
     SF(SF_U8, I8254, ch[i].status_latched), SF(SF_U8, I8254, ch[i].status), \
     SF(SF_U8, I8254, ch[i].read_state), SF(SF_U8, I8254, ch[i].write_state), \
@@ -419,7 +470,7 @@ static void i8254_unrealize(Device *dev)
 static const StateField i8254_fields[] = {
     PIT_FIELDS(0), PIT_FIELDS(1), PIT_FIELDS(2),
     SF(SF_U8, I8254, port61),
-    SF(SF_I64, I8254, next_edge),
+    SF(SF_U8, I8254, next_out),
     SF_END
 };
 

@@ -91,6 +91,36 @@ START_TEST(mode2_count_latch)
 }
 END_TEST
 
+START_TEST(mode2_new_count_at_period_end)
+{
+    Machine *m = pit_setup();
+    int64_t t0 = clock_ns();
+    int rises;
+
+    program(m, 0x34, 1000);
+    rises = fw.irq_rises[0];
+    advance_to(at_tick(t0, 300));
+    outb(m, 0x40, 500 & 0xFF);                         /* new count, no control word */
+    outb(m, 0x40, 500 >> 8);
+    outb(m, 0x43, 0xE2);
+    ck_assert_uint_eq(inb(m, 0x40) & 0x40, 0x40);      /* null count until reloaded */
+    advance_to(at_tick(t0, 400));
+    ck_assert_uint_eq(read_count(m, 0), 600);          /* old period goes on */
+    advance_to(at_tick(t0, 1000));
+    ck_assert_int_eq(fw.irq_rises[0], rises + 1);
+    advance_to(at_tick(t0, 1100));
+    ck_assert_uint_eq(read_count(m, 0), 400);          /* the new count runs */
+    outb(m, 0x43, 0xE2);
+    ck_assert_uint_eq(inb(m, 0x40) & 0x40, 0x00);
+    advance_to(at_tick(t0, 1500) - 1);
+    ck_assert_int_eq(fw.irq_rises[0], rises + 1);
+    advance_to(at_tick(t0, 1500) + 1);
+    ck_assert_int_eq(fw.irq_rises[0], rises + 2);
+    advance_to(at_tick(t0, 2000) + 1);
+    ck_assert_int_eq(fw.irq_rises[0], rises + 3);
+}
+END_TEST
+
 START_TEST(mode3_square_wave)
 {
     Machine *m = pit_setup();
@@ -273,6 +303,7 @@ static void add_tests(TCase *tc)
 {
     tcase_add_test(tc, mode2_rate_generator_irq0);
     tcase_add_test(tc, mode2_count_latch);
+    tcase_add_test(tc, mode2_new_count_at_period_end);
     tcase_add_test(tc, mode3_square_wave);
     tcase_add_test(tc, mode3_100hz_for_one_second);
     tcase_add_test(tc, readback_status_and_null_count);
