@@ -23,6 +23,8 @@
  *     bases (BP-based 16-bit forms), else DS. In 64-bit mode ES/CS/SS/DS
  *     overrides are ignored (PFX_SEG is then not set). The last segment
  *     prefix wins; of F2/F3 the last one wins.
+ *   - Without a memory operand, insn->mem.seg still holds the override or
+ *     DS, for implicit DS accesses (XLAT).
  *   - String instructions: their X (DS:rSI, overridable) and Y (ES:rDI)
  *     operands are OPK_MEM with reg = R_ESI / R_EDI and the element size;
  *     insn->mem describes X when present, else Y.
@@ -698,6 +700,7 @@ static DecodeResult decode_insn(DecodeState *s)
         return s->err;
     }
     decode_finish_prefixes(s);
+    insn->mem.seg = (uint8_t)effective_segment(s, R_DS);  /* XLAT: DS:[rBX+AL] */
     row = decode_opcode(s, b);
     if (!row) {
         return s->err;

@@ -575,6 +575,9 @@ START_TEST(test_system)
     UD(M64, 0xce);
     OK(M32, 1, SALC, 0xd6);
     OK(M32, 1, XLAT, 0xd7);
+    ck_assert_int_eq(insn.mem.seg, R_DS);
+    OK(M32, 2, XLAT, 0x26, 0xd7);                  /* es: [ebx+al] */
+    ck_assert_int_eq(insn.mem.seg, R_ES);
     OK(M32, 2, BOUND, 0x62, 0x01);
     check_mem(1, 8, R_ECX, NO, 0, R_DS, 0);
     UD(M32, 0x62, 0xc1);
