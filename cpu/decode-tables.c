@@ -156,7 +156,7 @@ static const X86OpRow arpl_movsxd[2] = {
 static const X86OpRow nop_pause[4] = {
     ROW(NOP, "", 0), ROW(NOP, "", 0), ROW(PAUSE, "", 0), ROW(NOP, "", 0),
 };
-static const X86OpRow nop_xchg[2] = { BY_PFX(nop_pause), ROW(XCHG, "Zv,rAX", 0) };
+static const X86OpRow nop_xchg[2] = { BY_PFX(nop_pause), ROW(XCHG, "rAX,Zv", 0) };
 /* 0F B8/BC/BD: F3 selects POPCNT/TZCNT/LZCNT. */
 static const X86OpRow popcnt_0fb8[4] = { [2] = ROW(POPCNT, "Gv,Ev", 0) };
 static const X86OpRow bsf_tzcnt[4] = {
@@ -268,7 +268,7 @@ const X86OpRow x86_map_onebyte[256] = {
     [0x8e] = ROW(MOV_TO_SEG, "Sw,Ew", SEGLD),
     [0x8f] = GROUP(grp1a_8f),
     [0x90] = BY_REXB(nop_xchg),
-    [0x91 ... 0x97] = ROW(XCHG, "Zv,rAX", 0),
+    [0x91 ... 0x97] = ROW(XCHG, "rAX,Zv", 0),
     [0x98] = ROW(CBW, "", 0),
     [0x99] = ROW(CWD, "", 0),
     [0x9a] = ROW(CALLF, "Ap", IA_NO64 | IA_END_TB),
@@ -426,7 +426,7 @@ const X86OpRow x86_map_0f[256] = {
     [0xc3] = ROW(SSE, "Wx", 0),                   /* MOVNTI */
     [0xc4 ... 0xc6] = ROW(SSE, "Wx,Ib", 0),
     [0xc7] = GROUP(grp9_0fc7),
-    [0xc8 ... 0xcf] = ROW(BSWAP, "Zy", 0),
+    [0xc8 ... 0xcf] = ROW(BSWAP, "Zv", 0),       /* 16-bit: undefined */
     [0xd0 ... 0xfe] = ROW(SSE, "Wx", 0),
 };
 

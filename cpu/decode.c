@@ -21,8 +21,8 @@
  *     Base MEM_RIP is relative to pc + len (EIP with a 67 prefix).
  *   - Effective segment: the override prefix, else SS for (E/R)BP/(E/R)SP
  *     bases (BP-based 16-bit forms), else DS. In 64-bit mode ES/CS/SS/DS
- *     overrides are ignored (PFX_SEG is then not set). The last segment
- *     prefix wins; of F2/F3 the last one wins.
+ *     overrides are null prefixes (they neither set PFX_SEG nor cancel an
+ *     FS/GS override). The last segment prefix wins; of F2/F3 the last one.
  *   - Without a memory operand, insn->mem.seg still holds the override or
  *     DS, for implicit DS accesses (XLAT).
  *   - String instructions: their X (DS:rSI, overridable) and Y (ES:rDI)
@@ -148,7 +148,10 @@ static bool decode_prefixes(DecodeState *s, uint8_t *opc)
             return false;
         }
         if (prefix_segment[b]) {
-            s->seg_override = prefix_segment[b] - 1;
+            /* 64-bit mode: ES/CS/SS/DS overrides are null prefixes */
+            if (!s->mode.code64 || prefix_segment[b] - 1 >= R_FS) {
+                s->seg_override = prefix_segment[b] - 1;
+            }
         } else if (b == 0xf0) {
             insn->prefixes |= PFX_LOCK;
         } else if (b == 0xf2 || b == 0xf3) {
@@ -178,9 +181,6 @@ static void decode_finish_prefixes(DecodeState *s)
     }
     if (insn->rex) {
         insn->prefixes |= PFX_REX;
-    }
-    if (s->mode.code64 && s->seg_override >= 0 && s->seg_override < R_FS) {
-        s->seg_override = -1;
     }
     if (s->seg_override >= 0) {
         insn->prefixes |= PFX_SEG;
