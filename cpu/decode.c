@@ -409,40 +409,51 @@ static int operand_size(const DecodeState *s, const char *code)
 }
 
 /* Operands named by register in the notation (A.2.3). */
-static const struct {
+typedef struct FixedOperand {
     char name[4];
-    uint8_t kind, reg;
-    char size;
-} fixed_operands[] = {
-    { "AL", OPK_REG, R_EAX, 'b' }, { "CL", OPK_REG, R_ECX, 'b' },
-    { "DX", OPK_REG, R_EDX, 'w' }, { "eAX", OPK_REG, R_EAX, 'z' },
-    { "rAX", OPK_REG, R_EAX, 'v' }, { "1", OPK_IMM, 1, 'b' },
-    { "ES", OPK_SREG, R_ES, 'w' }, { "CS", OPK_SREG, R_CS, 'w' },
-    { "SS", OPK_SREG, R_SS, 'w' }, { "DS", OPK_SREG, R_DS, 'w' },
-    { "FS", OPK_SREG, R_FS, 'w' }, { "GS", OPK_SREG, R_GS, 'w' },
+    uint8_t kind, reg;    /* reg: the value for OPK_IMM */
+    char size[2];
+} FixedOperand;
+
+static const FixedOperand fixed_operands[] = {
+    { "AL", OPK_REG, R_EAX, "b" }, { "CL", OPK_REG, R_ECX, "b" },
+    { "DX", OPK_REG, R_EDX, "w" }, { "eAX", OPK_REG, R_EAX, "z" },
+    { "rAX", OPK_REG, R_EAX, "v" }, { "1", OPK_IMM, 1, "b" },
+    { "ES", OPK_SREG, R_ES, "w" }, { "CS", OPK_SREG, R_CS, "w" },
+    { "SS", OPK_SREG, R_SS, "w" }, { "DS", OPK_SREG, R_DS, "w" },
+    { "FS", OPK_SREG, R_FS, "w" }, { "GS", OPK_SREG, R_GS, "w" },
 };
 
-static bool decode_fixed(const DecodeState *s, const char *tok, Operand *op)
+static const FixedOperand *find_fixed_operand(const char *tok)
 {
     for (size_t i = 0; i < ARRAY_SIZE(fixed_operands); i++) {
         if (!strcmp(tok, fixed_operands[i].name)) {
-            char code[2] = { fixed_operands[i].size, 0 };
-            int size = operand_size(s, code);
-            if (fixed_operands[i].kind == OPK_IMM) {
-                op->kind = OPK_IMM;
-                op->size = (uint8_t)size;
-                op->imm = fixed_operands[i].reg;
-            } else if (fixed_operands[i].kind == OPK_REG) {
-                set_gpr(s, op, fixed_operands[i].reg, size);
-            } else {
-                op->kind = fixed_operands[i].kind;
-                op->size = (uint8_t)size;
-                op->reg = fixed_operands[i].reg;
-            }
-            return true;
+            return &fixed_operands[i];
         }
     }
-    return false;
+    return NULL;
+}
+
+static void op_reg_of_kind(Operand *op, OperandKind kind, int reg, int size)
+{
+    op->kind = kind;
+    op->size = (uint8_t)size;
+    op->reg = (uint8_t)reg;
+}
+
+static void op_fixed(const DecodeState *s, const FixedOperand *f, Operand *op)
+{
+    int size = operand_size(s, f->size);
+
+    if (f->kind == OPK_REG) {
+        set_gpr(s, op, f->reg, size);
+    } else if (f->kind == OPK_IMM) {
+        op->kind = OPK_IMM;
+        op->size = (uint8_t)size;
+        op->imm = f->reg;
+    } else {
+        op_reg_of_kind(op, f->kind, f->reg, size);
+    }
 }
 
 static bool decode_ud(DecodeState *s)
@@ -568,22 +579,28 @@ static void op_string(DecodeState *s, Operand *op, bool is_x, int size)
     }
 }
 
-static void op_reg_of_kind(Operand *op, OperandKind kind, int reg, int size)
+/* ModRM.rm naming a register of another file (ST, XMM) or memory. */
+static bool op_rm_other(DecodeState *s, Operand *op, OperandKind kind, int reg,
+                        int reg_size, int mem_size)
 {
-    op->kind = kind;
-    op->size = (uint8_t)size;
-    op->reg = (uint8_t)reg;
+    if (modrm_mod(s->insn) == 3) {
+        op_reg_of_kind(op, kind, reg, reg_size);
+        return true;
+    }
+    return decode_modrm_mem(s, op, mem_size);
 }
 
 /* One token of a row's operand notation -> *op. */
 static bool decode_operand(DecodeState *s, const char *tok, Operand *op)
 {
     const Insn *insn = s->insn;
-    const char *code = tok + 1;
-    int size, mod = insn->has_modrm ? modrm_mod(insn) : 0;
-    int rm = insn->has_modrm ? modrm_rm(insn) | rex_bit(insn, 0) << 3 : 0;
+    const FixedOperand *fixed = find_fixed_operand(tok);
+    const char *code = tok + 1, *slash = strchr(tok, '/');
+    int rm = modrm_rm(insn) | rex_bit(insn, 0) << 3;
+    int size;
 
-    if (decode_fixed(s, tok, op)) {
+    if (fixed) {
+        op_fixed(s, fixed, op);
         return true;
     }
     switch (tok[0]) {
@@ -592,14 +609,14 @@ static bool decode_operand(DecodeState *s, const char *tok, Operand *op)
     case 'A': return op_farptr(s, op);
     default: break;
     }
-    if (tok[0] == 'R' && strchr(tok, '/')) {          /* "Rv/Mw" */
+    if (slash) {                                      /* "Rv/Mw" */
         char reg_code[2] = { tok[1], 0 };
-        return op_rm(s, op, operand_size(s, reg_code), operand_size(s, strchr(tok, '/') + 2));
+        return op_rm(s, op, operand_size(s, reg_code), operand_size(s, slash + 2));
     }
     size = operand_size(s, code);
     switch (tok[0]) {
     case 'E': return op_rm(s, op, size, size);
-    case 'M': return mod == 3 ? decode_ud(s) : decode_modrm_mem(s, op, size);
+    case 'M': return modrm_mod(insn) == 3 ? decode_ud(s) : decode_modrm_mem(s, op, size);
     case 'R': set_gpr(s, op, rm, size); return true;
     case 'G': set_gpr(s, op, modrm_reg(insn) | rex_bit(insn, 2) << 3, size); return true;
     case 'Z': set_gpr(s, op, (insn->opcode & 7) | rex_bit(insn, 0) << 3, size); return true;
@@ -616,18 +633,8 @@ static bool decode_operand(DecodeState *s, const char *tok, Operand *op)
     case 'Y':
         op_string(s, op, tok[0] == 'X', size);
         return true;
-    case 'F':
-        if (mod == 3) {
-            op_reg_of_kind(op, OPK_ST, modrm_rm(insn), 10);
-            return true;
-        }
-        return decode_modrm_mem(s, op, size);
-    case 'W':
-        if (mod == 3) {
-            op_reg_of_kind(op, OPK_XMM, rm, size);
-            return true;
-        }
-        return decode_modrm_mem(s, op, size);
+    case 'F': return op_rm_other(s, op, OPK_ST, modrm_rm(insn), 10, size);
+    case 'W': return op_rm_other(s, op, OPK_XMM, rm, size, size);
     default:
         assert(!"bad operand notation");
         return decode_ud(s);
@@ -635,11 +642,9 @@ static bool decode_operand(DecodeState *s, const char *tok, Operand *op)
 }
 
 /* Whether a token addresses through ModRM (fixed names never do). */
-static bool token_uses_modrm(const DecodeState *s, const char *tok)
+static bool token_uses_modrm(const char *tok)
 {
-    Operand scratch = { 0 };
-
-    return strchr("EGMRSCDFW", tok[0]) && !decode_fixed(s, tok, &scratch);
+    return strchr("EGMRSCDFW", tok[0]) && !find_fixed_operand(tok);
 }
 
 /* Splits the notation string and decodes each operand in order. */
@@ -654,7 +659,7 @@ static bool decode_operands(DecodeState *s, const char *args)
         assert(len < sizeof(tok) && insn->nb_ops < ARRAY_SIZE(insn->ops));
         memcpy(tok, p, len);
         tok[len] = 0;
-        if (token_uses_modrm(s, tok) && !dec_modrm(s)) {
+        if (token_uses_modrm(tok) && !dec_modrm(s)) {
             return false;
         }
         if (!decode_operand(s, tok, &insn->ops[insn->nb_ops++])) {
