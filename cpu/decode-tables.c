@@ -148,6 +148,16 @@ static const X86OpRow grp16_0f18[2] = { GROUP(grp16_mem), ROW(NOP, "Ev", 0) };
 
 /* --- Selections by mode or prefix --- */
 
+/* MMX/SSE rows: the mandatory prefix (none, 66, F3, F2) selects the form;
+ * all four decode alike here, and a 66 that selects one does not change
+ * the operand size. */
+static const X86OpRow sse_w[4] = {
+    ROW(SSE, "Wx", 0), ROW(SSE, "Wx", 0), ROW(SSE, "Wx", 0), ROW(SSE, "Wx", 0),
+};
+static const X86OpRow sse_w_ib[4] = {
+    ROW(SSE, "Wx,Ib", 0), ROW(SSE, "Wx,Ib", 0), ROW(SSE, "Wx,Ib", 0), ROW(SSE, "Wx,Ib", 0),
+};
+
 /* 63: ARPL in 16/32-bit modes, MOVSXD in 64-bit mode. */
 static const X86OpRow arpl_movsxd[2] = {
     ROW(ARPL, "Ew,Gw", PMOD), ROW(MOVSXD, "Gv,Ed", 0),
@@ -368,14 +378,14 @@ const X86OpRow x86_map_0f[256] = {
     [0x09] = ROW(WBINVD, "", IA_PRIV),
     [0x0b] = ROW(UD, "", IA_END_TB),
     [0x0d] = ROW(PREFETCH, "Mb", 0),
-    [0x10 ... 0x17] = ROW(SSE, "Wx", 0),
+    [0x10 ... 0x17] = BY_PFX(sse_w),
     [0x18] = BY_MOD(grp16_0f18),
     [0x19 ... 0x1f] = ROW(NOP, "Ev", 0),
     [0x20] = ROW(MOV_FROM_CR, "Ry,Cy", IA_PRIV | IA_FORCE64),
     [0x21] = ROW(MOV_FROM_DR, "Ry,Dy", IA_PRIV | IA_FORCE64),
     [0x22] = ROW(MOV_TO_CR, "Cy,Ry", IA_PRIV | IA_FORCE64 | IA_END_TB),
     [0x23] = ROW(MOV_TO_DR, "Dy,Ry", IA_PRIV | IA_FORCE64 | IA_END_TB),
-    [0x28 ... 0x2f] = ROW(SSE, "Wx", 0),
+    [0x28 ... 0x2f] = BY_PFX(sse_w),
     [0x30] = ROW(WRMSR, "", IA_PRIV | IA_END_TB),
     [0x31] = ROW(RDTSC, "", 0),
     [0x32] = ROW(RDMSR, "", IA_PRIV),
@@ -383,11 +393,11 @@ const X86OpRow x86_map_0f[256] = {
     [0x34] = ROW(SYSENTER, "", IA_END_TB),
     [0x35] = ROW(SYSEXIT, "", IA_PRIV | IA_END_TB),
     [0x40 ... 0x4f] = ROW(CMOVCC, "Gv,Ev", 0),
-    [0x50 ... 0x6f] = ROW(SSE, "Wx", 0),
-    [0x70 ... 0x73] = ROW(SSE, "Wx,Ib", 0),
-    [0x74 ... 0x76] = ROW(SSE, "Wx", 0),
+    [0x50 ... 0x6f] = BY_PFX(sse_w),
+    [0x70 ... 0x73] = BY_PFX(sse_w_ib),
+    [0x74 ... 0x76] = BY_PFX(sse_w),
     [0x77] = ROW(SSE, "", 0),                     /* EMMS */
-    [0x7c ... 0x7f] = ROW(SSE, "Wx", 0),
+    [0x7c ... 0x7f] = BY_PFX(sse_w),
     [0x80 ... 0x8f] = ROW(JCC, "Jz", BR),
     [0x90 ... 0x9f] = ROW(SETCC, "Eb", 0),
     [0xa0] = ROW(PUSH_SEG, "FS", STK),
@@ -422,39 +432,39 @@ const X86OpRow x86_map_0f[256] = {
     [0xbf] = ROW(MOVSX, "Gv,Ew", 0),
     [0xc0] = ROW(XADD, "Eb,Gb", LK),
     [0xc1] = ROW(XADD, "Ev,Gv", LK),
-    [0xc2] = ROW(SSE, "Wx,Ib", 0),
-    [0xc3] = ROW(SSE, "Wx", 0),                   /* MOVNTI */
-    [0xc4 ... 0xc6] = ROW(SSE, "Wx,Ib", 0),
+    [0xc2] = BY_PFX(sse_w_ib),
+    [0xc3] = BY_PFX(sse_w),                   /* MOVNTI */
+    [0xc4 ... 0xc6] = BY_PFX(sse_w_ib),
     [0xc7] = GROUP(grp9_0fc7),
     [0xc8 ... 0xcf] = ROW(BSWAP, "Zv", 0),       /* 16-bit: undefined */
-    [0xd0 ... 0xfe] = ROW(SSE, "Wx", 0),
+    [0xd0 ... 0xfe] = BY_PFX(sse_w),
 };
 
 /* Three-byte map 0F 38 xx: Intel SDM Vol. 2, Appendix A, Table A-4. */
 const X86OpRow x86_map_0f38[256] = {
-    [0x00 ... 0x0b] = ROW(SSE, "Wx", 0),
-    [0x10] = ROW(SSE, "Wx", 0),
-    [0x14 ... 0x15] = ROW(SSE, "Wx", 0),
-    [0x17] = ROW(SSE, "Wx", 0),
-    [0x1c ... 0x1e] = ROW(SSE, "Wx", 0),
-    [0x20 ... 0x25] = ROW(SSE, "Wx", 0),
-    [0x28 ... 0x2b] = ROW(SSE, "Wx", 0),
-    [0x30 ... 0x35] = ROW(SSE, "Wx", 0),
-    [0x37 ... 0x41] = ROW(SSE, "Wx", 0),
-    [0xdb ... 0xdf] = ROW(SSE, "Wx", 0),
+    [0x00 ... 0x0b] = BY_PFX(sse_w),
+    [0x10] = BY_PFX(sse_w),
+    [0x14 ... 0x15] = BY_PFX(sse_w),
+    [0x17] = BY_PFX(sse_w),
+    [0x1c ... 0x1e] = BY_PFX(sse_w),
+    [0x20 ... 0x25] = BY_PFX(sse_w),
+    [0x28 ... 0x2b] = BY_PFX(sse_w),
+    [0x30 ... 0x35] = BY_PFX(sse_w),
+    [0x37 ... 0x41] = BY_PFX(sse_w),
+    [0xdb ... 0xdf] = BY_PFX(sse_w),
     [0xf0] = BY_PFX(movbe_gv_mv),
     [0xf1] = BY_PFX(movbe_mv_gv),
 };
 
 /* Three-byte map 0F 3A xx: Intel SDM Vol. 2, Appendix A, Table A-5. */
 const X86OpRow x86_map_0f3a[256] = {
-    [0x08 ... 0x0f] = ROW(SSE, "Wx,Ib", 0),
-    [0x14 ... 0x17] = ROW(SSE, "Wx,Ib", 0),
-    [0x20 ... 0x22] = ROW(SSE, "Wx,Ib", 0),
-    [0x40 ... 0x42] = ROW(SSE, "Wx,Ib", 0),
-    [0x44] = ROW(SSE, "Wx,Ib", 0),
-    [0x60 ... 0x63] = ROW(SSE, "Wx,Ib", 0),
-    [0xdf] = ROW(SSE, "Wx,Ib", 0),
+    [0x08 ... 0x0f] = BY_PFX(sse_w_ib),
+    [0x14 ... 0x17] = BY_PFX(sse_w_ib),
+    [0x20 ... 0x22] = BY_PFX(sse_w_ib),
+    [0x40 ... 0x42] = BY_PFX(sse_w_ib),
+    [0x44] = BY_PFX(sse_w_ib),
+    [0x60 ... 0x63] = BY_PFX(sse_w_ib),
+    [0xdf] = BY_PFX(sse_w_ib),
 };
 
 /* Names for the disassembler fallback and logs, indexed by X86Op. */

@@ -658,6 +658,11 @@ START_TEST(test_x87_sse)
     check_kind(0, OPK_XMM, 1, 16);
     OK(M32, 4, SSE, 0x66, 0x0f, 0x6f, 0x00);       /* movdqa xmm0, [eax] */
     check_mem(0, 16, R_EAX, NO, 0, R_DS, 0);
+    ck_assert_int_eq(insn.opsize, 4);              /* 66 was the mandatory prefix */
+    OK(M64, 5, SSE, 0x66, 0x48, 0x0f, 0x7e, 0xc0); /* movq rax, xmm0 */
+    ck_assert_int_eq(insn.opsize, 8);
+    OK(M32, 4, SSE, 0xf3, 0x0f, 0x10, 0xc1);       /* movss */
+    ck_assert(insn.prefixes & PFX_REPZ);
     OK(M64, 6, SSE, 0x66, 0x41, 0x0f, 0x70, 0xc1, 0x08);  /* pshufd, imm8 */
     check_kind(0, OPK_XMM, 9, 16);
     OK(M32, 2, SSE, 0x0f, 0x77);                   /* emms */
