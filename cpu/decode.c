@@ -384,18 +384,15 @@ static void set_gpr(const DecodeState *s, Operand *op, int reg, int size)
 /* Bytes of an SDM size code (Appendix A.2.2). */
 static int operand_size(const DecodeState *s, const char *code)
 {
-    static const struct { char code[3]; uint8_t bytes; } fixed[] = {
-        { "", 0 }, { "b", 1 }, { "w", 2 }, { "d", 4 }, { "q", 8 },
-        { "dq", 16 }, { "x", 16 },
-    };
     int v = s->insn->opsize;
 
-    for (size_t i = 0; i < ARRAY_SIZE(fixed); i++) {
-        if (!strcmp(code, fixed[i].code)) {
-            return fixed[i].bytes;
-        }
-    }
     switch (code[0]) {
+    case 0:   return 0;
+    case 'b': return 1;
+    case 'w': return 2;
+    case 'd': return code[1] == 'q' ? 16 : 4;
+    case 'q': return 8;
+    case 'x': return 16;
     case 'v': return v;
     case 'z': return v == 2 ? 2 : 4;
     case 'y': return v == 8 ? 8 : 4;
@@ -424,8 +421,16 @@ static const FixedOperand fixed_operands[] = {
     { "FS", OPK_SREG, R_FS, "w" }, { "GS", OPK_SREG, R_GS, "w" },
 };
 
+/* Fixed names are all capitals (AL, DX, ES), start in lower case (eAX,
+ * rAX) or are digits (1); addressing-method tokens are one capital and a
+ * size code, so most tokens skip the table search. */
 static const FixedOperand *find_fixed_operand(const char *tok)
 {
+    bool method_token = tok[0] >= 'A' && tok[0] <= 'Z' && !(tok[1] >= 'A' && tok[1] <= 'Z');
+
+    if (method_token) {
+        return NULL;
+    }
     for (size_t i = 0; i < ARRAY_SIZE(fixed_operands); i++) {
         if (!strcmp(tok, fixed_operands[i].name)) {
             return &fixed_operands[i];
@@ -590,19 +595,14 @@ static bool op_rm_other(DecodeState *s, Operand *op, OperandKind kind, int reg,
     return decode_modrm_mem(s, op, mem_size);
 }
 
-/* One token of a row's operand notation -> *op. */
+/* One token of a row's operand notation (not a fixed name) -> *op. */
 static bool decode_operand(DecodeState *s, const char *tok, Operand *op)
 {
     const Insn *insn = s->insn;
-    const FixedOperand *fixed = find_fixed_operand(tok);
     const char *code = tok + 1, *slash = strchr(tok, '/');
     int rm = modrm_rm(insn) | rex_bit(insn, 0) << 3;
     int size;
 
-    if (fixed) {
-        op_fixed(s, fixed, op);
-        return true;
-    }
     switch (tok[0]) {
     case 'I': return op_imm(s, op, code);
     case 'J': return op_rel(s, op, code);
@@ -641,12 +641,6 @@ static bool decode_operand(DecodeState *s, const char *tok, Operand *op)
     }
 }
 
-/* Whether a token addresses through ModRM (fixed names never do). */
-static bool token_uses_modrm(const char *tok)
-{
-    return strchr("EGMRSCDFW", tok[0]) && !find_fixed_operand(tok);
-}
-
 /* Splits the notation string and decodes each operand in order. */
 static bool decode_operands(DecodeState *s, const char *args)
 {
@@ -659,10 +653,12 @@ static bool decode_operands(DecodeState *s, const char *args)
         assert(len < sizeof(tok) && insn->nb_ops < ARRAY_SIZE(insn->ops));
         memcpy(tok, p, len);
         tok[len] = 0;
-        if (token_uses_modrm(tok) && !dec_modrm(s)) {
-            return false;
-        }
-        if (!decode_operand(s, tok, &insn->ops[insn->nb_ops++])) {
+        Operand *op = &insn->ops[insn->nb_ops++];
+        const FixedOperand *fixed = find_fixed_operand(tok);
+        if (fixed) {
+            op_fixed(s, fixed, op);
+        } else if ((strchr("EGMRSCDFW", tok[0]) && !dec_modrm(s)) ||
+                   !decode_operand(s, tok, op)) {
             return false;
         }
         p += len + (p[len] == ',');
