@@ -8,7 +8,8 @@
  *
  * Invariants and conventions (what the translator may rely on):
  *   - Bytes are fetched on demand, exactly as many as the encoding needs,
- *     never more; DECODE_FETCH_FAULT only when a needed byte is missing.
+ *     never more (so the callback runs a few times per instruction and
+ *     should be cheap); DECODE_FETCH_FAULT only when a needed byte is missing.
  *     Needing a 16th byte gives DECODE_TOO_LONG. insn->len is always the
  *     number of bytes consumed, also on an error.
  *   - OPK_IMM holds the immediate extended (sign or zero, per the SDM) to
@@ -666,7 +667,7 @@ static bool decode_operands(DecodeState *s, const char *args)
     return true;
 }
 
-/* Checks that need the whole instruction: LOCK, MOV to CS, mode. */
+/* Checks that need the whole instruction: LOCK, MOV to CS. */
 static bool decode_validate(DecodeState *s)
 {
     const Insn *insn = s->insn;
