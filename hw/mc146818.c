@@ -73,6 +73,7 @@ typedef struct Mc146818 {
     RtcNs offset_ns;         /* guest UTC ns = clock_ns() + offset_ns */
     RtcNs pf_since_ns;       /* guest ns since which periodic edges are unaccounted */
     int64_t base_year;
+    uint8_t dow_adjust;      /* guest's day of week minus the calendar's, mod 7 */
     const IrqLine *irq;
     Timer *periodic, *update;
 } Mc146818;
@@ -172,7 +173,7 @@ static void rtc_store_time(Mc146818 *s, int64_t secs)
     s->cmos[RTC_SEC] = rtc_enc(s, t.sec);
     s->cmos[RTC_MIN] = rtc_enc(s, t.min);
     s->cmos[RTC_HOUR] = rtc_enc_hour(s, t.hour);
-    s->cmos[RTC_DOW] = rtc_enc(s, t.dow);
+    s->cmos[RTC_DOW] = rtc_enc(s, (t.dow - 1 + s->dow_adjust) % 7 + 1);
     s->cmos[RTC_DAY] = rtc_enc(s, t.day);
     s->cmos[RTC_MONTH] = rtc_enc(s, t.month);
     s->cmos[RTC_YEAR] = rtc_enc(s, (int)(year % 100));
@@ -304,10 +305,18 @@ static void rtc_update_cb(void *opaque)
     rtc_arm_update(s);
 }
 
-/* Restart the clock from the registers, at sub-second `frac_ns`. */
+/*
+ * Restart the clock from the registers, at sub-second `frac_ns`. The chip
+ * only counts the day-of-week register, so whatever the guest wrote there
+ * is kept as an offset from the calendar's weekday.
+ */
 static void rtc_set_from_regs(Mc146818 *s, int64_t frac_ns)
 {
-    s->offset_ns = (RtcNs)rtc_load_time(s) * NS_PER_SEC + frac_ns - clock_ns();
+    int64_t secs = rtc_load_time(s);
+    int dow = rtc_dec(s, s->cmos[RTC_DOW]) - rtc_date_from_secs(secs).dow;
+
+    s->dow_adjust = (uint8_t)((dow % 7 + 7) % 7);
+    s->offset_ns = (RtcNs)secs * NS_PER_SEC + frac_ns - clock_ns();
     s->pf_since_ns = rtc_guest_ns(s);
     rtc_arm_update(s);
     rtc_arm_periodic(s);
@@ -574,6 +583,7 @@ static const StateField mc146818_fields[] = {
     SF_ARRAY(SF_BYTES, Mc146818, offset_ns, sizeof(RtcNs)),
     SF_ARRAY(SF_BYTES, Mc146818, pf_since_ns, sizeof(RtcNs)),
     SF(SF_I64, Mc146818, base_year),
+    SF(SF_U8, Mc146818, dow_adjust),
     SF_END
 };
 

@@ -1,6 +1,6 @@
 /*
  * test_debugexit.c - isa-debug-exit: the exit status is (v << 1) | 1 for
- * byte, word and dword writes; options iobase and iosize; bad iosize.
+ * byte, word and dword writes; options iobase and iosize; bad options.
  */
 #include "isa_fakes.h"
 
@@ -28,6 +28,7 @@ START_TEST(options)
 {
     Machine *m = fake_machine(32 * MiB);
     DeviceOpts bad = { 1, { { "iosize", "3" } } };
+    DeviceOpts junk = { 1, { { "iobase", "0xzz" } } };
     char err[200];
 
     fake_create(m, &debugexit_class, "iobase=0x501,iosize=1");
@@ -37,6 +38,8 @@ START_TEST(options)
     ck_assert_int_eq(fw.exits, 1);
     ck_assert_ptr_null(device_create(m, &debugexit_class, &bad, err, sizeof(err)));
     ck_assert_ptr_nonnull(strstr(err, "iosize"));
+    ck_assert_ptr_null(device_create(m, &debugexit_class, &junk, err, sizeof(err)));
+    ck_assert_ptr_nonnull(strstr(err, "iobase"));
 }
 END_TEST
 

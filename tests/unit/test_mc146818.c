@@ -170,6 +170,20 @@ START_TEST(date_binary_12h_and_rollover)
 }
 END_TEST
 
+START_TEST(day_of_week_counts_from_guest_value)
+{
+    Machine *m = rtc_machine(64 * MiB, NULL);
+    int64_t t0 = set_time(m, 0x02, sunday_bcd);
+
+    cmos_set(m, 0x06, 0x07);                           /* the guest says Saturday */
+    ck_assert_uint_eq(cmos(m, 0x06), 0x07);
+    ck_assert_uint_eq(cmos(m, 0x00), 0x30);            /* time unchanged */
+    fake_clock_advance(t0 + 86400 * NS_PER_SEC - clock_ns());
+    ck_assert_uint_eq(cmos(m, 0x06), 0x01);            /* 7 wraps to 1 */
+    ck_assert_uint_eq(cmos(m, 0x07), 0x23);
+}
+END_TEST
+
 START_TEST(set_bit_freezes)
 {
     Machine *m = rtc_machine(64 * MiB, NULL);
@@ -317,6 +331,7 @@ static void add_tests(TCase *tc)
     tcase_add_test(tc, cmos_bad_boot_order);
     tcase_add_test(tc, date_registers_bcd);
     tcase_add_test(tc, date_binary_12h_and_rollover);
+    tcase_add_test(tc, day_of_week_counts_from_guest_value);
     tcase_add_test(tc, set_bit_freezes);
     tcase_add_test(tc, uip_window);
     tcase_add_test(tc, periodic_rate);
