@@ -217,6 +217,25 @@ START_TEST(poll_and_special_mask)
 }
 END_TEST
 
+START_TEST(special_fully_nested)
+{
+    Machine *m = pic_setup(0x01);
+
+    /* Normal nesting: IRQ8 cannot interrupt the slave's IRQ9 service. */
+    pulse(m, 9);
+    ck_assert_int_eq(ack(), 0x71);
+    pulse(m, 8);
+    ck_assert_uint_eq(fw.cpu_requests & CPU_INTERRUPT_HARD, 0);
+    /* Special fully nested on the master: it can. */
+    m = pic_setup(0x11);
+    pulse(m, 9);
+    ck_assert_int_eq(ack(), 0x71);
+    pulse(m, 8);
+    ck_assert(fw.cpu_requests & CPU_INTERRUPT_HARD);
+    ck_assert_int_eq(ack(), 0x70);
+}
+END_TEST
+
 START_TEST(icw1_resets_state)
 {
     Machine *m = pic_setup(0x01);
@@ -244,6 +263,7 @@ static void add_tests(TCase *tc)
     tcase_add_test(tc, auto_eoi_and_rotation);
     tcase_add_test(tc, rotate_on_eoi);
     tcase_add_test(tc, poll_and_special_mask);
+    tcase_add_test(tc, special_fully_nested);
     tcase_add_test(tc, icw1_resets_state);
 }
 
