@@ -57,7 +57,7 @@ static const StateField debugcon_fields[] = {
 
 static const StateDesc debugcon_state = { "isa-debugcon", 1, debugcon_fields };
 
-const DeviceClass debugcon_class = {
+const DeviceClass isa_debugcon_class = {
     .name = "isa-debugcon",
     .desc = "debug console port (iobase=0x402, chardev=N: -serial index, readback=0xe9)",
     .size = sizeof(DebugCon),
@@ -66,4 +66,4 @@ const DeviceClass debugcon_class = {
     .state = &debugcon_state,
 };
 
-DEVICE_CLASS_REGISTER(debugcon_class)
+DEVICE_CLASS_REGISTER(isa_debugcon_class)

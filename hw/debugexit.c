@@ -50,7 +50,7 @@ static bool debugexit_realize(Device *dev, Machine *m, const DeviceOpts *opts,
 static const StateField debugexit_fields[] = { SF_END };
 static const StateDesc debugexit_state = { "isa-debug-exit", 1, debugexit_fields };
 
-const DeviceClass debugexit_class = {
+const DeviceClass isa_debugexit_class = {
     .name = "isa-debug-exit",
     .desc = "exit the emulator with status (v << 1) | 1 (iobase=0xf4, iosize=4)",
     .size = sizeof(DebugExit),
@@ -59,4 +59,4 @@ const DeviceClass debugexit_class = {
     .state = &debugexit_state,
 };
 
-DEVICE_CLASS_REGISTER(debugexit_class)
+DEVICE_CLASS_REGISTER(isa_debugexit_class)

@@ -385,7 +385,7 @@ static const StateField serial_fields[] = {
 
 static const StateDesc serial_state = { "isa-serial", 1, serial_fields };
 
-const DeviceClass serial_class = {
+const DeviceClass isa_serial_class = {
     .name = "isa-serial",
     .desc = "16550A UART (iobase=0x3f8, irq=4, chardev=N: -serial index)",
     .size = sizeof(Uart16550),
@@ -396,4 +396,4 @@ const DeviceClass serial_class = {
     .state = &serial_state,
 };
 
-DEVICE_CLASS_REGISTER(serial_class)
+DEVICE_CLASS_REGISTER(isa_serial_class)

@@ -21,9 +21,9 @@ extern const DeviceClass i8259_class;       /* "i8259" */
 extern const DeviceClass i8254_class;       /* "i8254" */
 extern const DeviceClass mc146818_class;    /* "mc146818" */
 extern const DeviceClass i8042_class;       /* "i8042" */
-extern const DeviceClass serial_class;      /* "isa-serial" */
-extern const DeviceClass debugcon_class;    /* "isa-debugcon" */
-extern const DeviceClass debugexit_class;   /* "isa-debug-exit" */
+extern const DeviceClass isa_serial_class;      /* "isa-serial" */
+extern const DeviceClass isa_debugcon_class;    /* "isa-debugcon" */
+extern const DeviceClass isa_debugexit_class;   /* "isa-debug-exit" */
 extern const DeviceClass port92_class;      /* "port92" */
 
 /*

@@ -10,7 +10,7 @@ START_TEST(output_to_chardev)
     CharDev chr = { 0 };
 
     m->serial[1] = &chr;
-    fake_create(m, &debugcon_class, "chardev=1");
+    fake_create(m, &isa_debugcon_class, "chardev=1");
     ck_assert_uint_eq(inb(m, 0x402), 0xE9);
     outb(m, 0x402, 'o');
     outb(m, 0x402, 'k');
@@ -25,7 +25,7 @@ START_TEST(no_chardev_drops)
     CharDev chr = { 0 };
 
     m->serial[0] = &chr;
-    fake_create(m, &debugcon_class, "iobase=0xe9");
+    fake_create(m, &isa_debugcon_class, "iobase=0xe9");
     outb(m, 0xE9, 'x');
     ck_assert_int_eq(chr.out_len, 0);
     ck_assert_uint_eq(inb(m, 0xE9), 0xE9);

@@ -8,7 +8,7 @@ START_TEST(exit_status)
 {
     Machine *m = fake_machine(32 * MiB);
 
-    fake_create(m, &debugexit_class, NULL);
+    fake_create(m, &isa_debugexit_class, NULL);
     ck_assert_uint_eq(inb(m, 0xF4), 0);
     outb(m, 0xF4, 0x00);
     ck_assert_int_eq(fw.exits, 1);
@@ -31,14 +31,14 @@ START_TEST(options)
     DeviceOpts junk = { 1, { { "iobase", "0xzz" } } };
     char err[200];
 
-    fake_create(m, &debugexit_class, "iobase=0x501,iosize=1");
+    fake_create(m, &isa_debugexit_class, "iobase=0x501,iosize=1");
     outb(m, 0x501, 0x31);
     ck_assert_int_eq(fw.exit_status, 0x63);
     outb(m, 0x502, 0x31);                              /* outside iosize */
     ck_assert_int_eq(fw.exits, 1);
-    ck_assert_ptr_null(device_create(m, &debugexit_class, &bad, err, sizeof(err)));
+    ck_assert_ptr_null(device_create(m, &isa_debugexit_class, &bad, err, sizeof(err)));
     ck_assert_ptr_nonnull(strstr(err, "iosize"));
-    ck_assert_ptr_null(device_create(m, &debugexit_class, &junk, err, sizeof(err)));
+    ck_assert_ptr_null(device_create(m, &isa_debugexit_class, &junk, err, sizeof(err)));
     ck_assert_ptr_nonnull(strstr(err, "iobase"));
 }
 END_TEST

@@ -18,7 +18,7 @@ static Machine *uart_machine(void)
     m = fake_machine(32 * MiB);
     memset(&chr, 0, sizeof(chr));
     m->serial[0] = &chr;
-    fake_create(m, &serial_class, "iobase=0x3f8,irq=4,chardev=0");
+    fake_create(m, &isa_serial_class, "iobase=0x3f8,irq=4,chardev=0");
     ck_assert(chr.has_fe);
     return m;
 }
