@@ -315,6 +315,8 @@ static int opt_cond_known(IROpt *o, IRCond c, IRType t, IRTemp a, IRTemp b)
         return c == IR_COND_ALWAYS;
     if (opt_is_const(o, a, &va) && opt_is_const(o, b, &vb))
         return ir_eval_cond(c, t, va, vb);
+    if (opt_is_const_val(o, b, 0) && (c == IR_COND_LTU || c == IR_COND_GEU))
+        return c == IR_COND_GEU;              /* nothing is below 0 unsigned */
     if (a != b)
         return -1;
     switch (c) {
