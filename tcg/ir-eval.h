@@ -158,6 +158,16 @@ static inline bool ir_eval_cond(IRCond c, IRType t, uint64_t a, uint64_t b)
     return false;
 }
 
+/* The unsigned 128-bit product of a and b from 32-bit halves (no __int128 on 32-bit hosts). */
+static inline uint64_t ir_eval_mulu64(uint64_t a, uint64_t b, uint64_t *hi)
+{
+    uint64_t al = (uint32_t)a, ah = a >> 32, bl = (uint32_t)b, bh = b >> 32;
+    uint64_t ll = al * bl, lh = al * bh, hl = ah * bl, hh = ah * bh;
+    uint64_t mid = (ll >> 32) + (uint32_t)lh + (uint32_t)hl;
+    *hi = hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
+    return (mid << 32) | (uint32_t)ll;
+}
+
 /* Double-width product of a and b (type t); returns the low half, *hi the high. */
 static inline uint64_t ir_eval_mul2(IRType t, bool is_signed, uint64_t a, uint64_t b, uint64_t *hi)
 {
@@ -166,14 +176,10 @@ static inline uint64_t ir_eval_mul2(IRType t, bool is_signed, uint64_t a, uint64
         *hi = (uint32_t)(p >> 32);
         return (uint32_t)p;
     }
-    if (is_signed) {
-        __int128 p = (__int128)(int64_t)a * (int64_t)b;
-        *hi = (uint64_t)((unsigned __int128)p >> 64);
-        return (uint64_t)p;
-    }
-    unsigned __int128 p = (unsigned __int128)a * b;
-    *hi = (uint64_t)(p >> 64);
-    return (uint64_t)p;
+    uint64_t lo = ir_eval_mulu64(a, b, hi);
+    if (is_signed)              /* two's complement: subtract the other operand per sign */
+        *hi -= ((int64_t)a < 0 ? b : 0) + ((int64_t)b < 0 ? a : 0);
+    return lo;
 }
 
 /* pos + len <= width is checked by ir_check; out-of-range values are clamped. */

@@ -387,6 +387,32 @@ START_TEST(test_width_conversions)
 }
 END_TEST
 
+/* 128-bit product by shift and add on magnitudes (portable, independent of ir-eval.h). */
+static void ref_mul128(uint64_t a, uint64_t b, bool is_signed, uint64_t *lo, uint64_t *hi)
+{
+    bool neg = false;
+    if (is_signed && (int64_t)a < 0)
+        a = -a, neg = !neg;
+    if (is_signed && (int64_t)b < 0)
+        b = -b, neg = !neg;
+    uint64_t rl = 0, rh = 0;
+    for (int i = 63; i >= 0; i--) {
+        rh = rh << 1 | rl >> 63;
+        rl <<= 1;
+        if ((b >> i) & 1) {
+            uint64_t old = rl;
+            rl += a;
+            rh += rl < old;
+        }
+    }
+    if (neg) {
+        rl = ~rl + 1;
+        rh = ~rh + (rl == 0);
+    }
+    *lo = rl;
+    *hi = rh;
+}
+
 START_TEST(test_mul2)
 {
     for (IRType t = IR_I32; t <= IR_I64; t++)
@@ -400,10 +426,8 @@ START_TEST(test_mul2)
                     lo_u = (uint32_t)pu, hi_u = pu >> 32;
                     lo_s = (uint32_t)ps, hi_s = (uint32_t)((uint64_t)ps >> 32);
                 } else {
-                    unsigned __int128 pu = (unsigned __int128)a * b;
-                    __int128 ps = (__int128)(int64_t)a * (int64_t)b;
-                    lo_u = (uint64_t)pu, hi_u = (uint64_t)(pu >> 64);
-                    lo_s = (uint64_t)ps, hi_s = (uint64_t)((unsigned __int128)ps >> 64);
+                    ref_mul128(a, b, false, &lo_u, &hi_u);
+                    ref_mul128(a, b, true, &lo_s, &hi_s);
                 }
                 ir_reset(s);
                 set_g(t, 0, a);
