@@ -3,7 +3,8 @@
  *
  * Checks what the builder cannot: argument counts against the op table,
  * temp indices and types, constant arguments (conditions, labels, slots,
- * bit fields, memops) and that every branch target is set exactly once.
+ * bit fields, memops), that every branch target is set exactly once, and
+ * that EBB temps are not read where they are dead.
  * Invariant: a block that passes is safe for the optimizer and every
  * backend (no index out of range, no impossible encoding).
  */
@@ -179,6 +180,36 @@ static bool ir_check_labels(IRChecker *c)
     return ok;
 }
 
+/*
+ * An EBB temp is read only after a write in the same extended basic block:
+ * labels and insn_start end one (a branch does not: the fall-through path
+ * may still read what was computed before it).
+ */
+static bool ir_check_ebb(IRChecker *c)
+{
+    const IRContext *s = c->s;
+    uint32_t *written = calloc(s->nb_temps, sizeof(*written));
+    uint32_t region = 1;
+    bool ok = true;
+    if (!written)
+        abort();
+    for (c->op_index = 0; ok && c->op_index < s->nb_ops; c->op_index++) {
+        const IROp *op = &s->ops[c->op_index];
+        if (op->opc == IR_set_label || op->opc == IR_insn_start)
+            region++;
+        for (unsigned n = op->nb_oargs; ok && n < op->nb_oargs + op->nb_iargs; n++) {
+            IRTemp t = (IRTemp)op->args[n];
+            if (s->temps[t].kind == IR_TEMP_EBB && written[t] != region)
+                ok = ir_check_fail(c, "t%u is read before it is written in this "
+                                   "extended basic block", t);
+        }
+        for (unsigned n = 0; n < op->nb_oargs; n++)
+            written[op->args[n]] = region;
+    }
+    free(written);
+    return ok;
+}
+
 bool ir_check(const IRContext *s, char *err, size_t errlen)
 {
     IRChecker c = { .s = s, .err = err, .errlen = errlen };
@@ -187,5 +218,5 @@ bool ir_check(const IRContext *s, char *err, size_t errlen)
     for (c.op_index = 0; c.op_index < s->nb_ops; c.op_index++)
         if (!ir_check_op(&c, &s->ops[c.op_index]))
             return false;
-    return ir_check_labels(&c);
+    return ir_check_labels(&c) && ir_check_ebb(&c);
 }

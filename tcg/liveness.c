@@ -13,6 +13,9 @@
  * result is unused. IROp.life gets IR_LIFE_DEAD(n) for each temp argument
  * n that is not read after the op; globals, env and constants are never
  * marked (they live in env memory or in the op).
+ * Contract for front ends: ld/st ops must not access a global's slot in
+ * env (the value may still be pending in a backend register); the
+ * optimizer forgets what it knows of globals at st ops regardless.
  */
 #include "tcg/ir-internal.h"
 #include <stdlib.h>

@@ -1173,6 +1173,14 @@ START_TEST(test_check_rejects)
     ir_op1(s, IR_ext32s, g32[0], g32[1]);       /* I64-only op */
     ck_assert(!ir_check(s, err, sizeof(err)));
     ir_reset(s);
+    IRTemp t = ir_temp_new(s, IR_I64);
+    ir_insn_start(s, 0, 0);
+    ir_movi(s, t, 1);
+    ir_insn_start(s, 1, 0);
+    ir_mov(s, g64[0], t);                       /* t died at the insn boundary */
+    ck_assert(!ir_check(s, err, sizeof(err)));
+    ck_assert(strstr(err, "before it is written") != NULL);
+    ir_reset(s);
     build_factorial();
     ck_assert(ir_check(s, err, sizeof(err)));
 }
