@@ -7,7 +7,8 @@
  *  - the temp is written (each write bumps the temp's version; a copy is
  *    valid only while its source keeps the version it had at the copy);
  *  - a label is reached (another path may enter): everything;
- *  - a guest instruction starts: copies (their EBB sources die there);
+ *  - a guest instruction starts or a brcond is passed: copies (their EBB
+ *    sources die there, so no use is ever moved past that point);
  *  - a call that may write globals, or an st* to host memory (it may hit
  *    a global's env slot): everything known about globals.
  * Each op kind has one small fold function (ir_fold_table) that either
@@ -442,7 +443,7 @@ static void opt_barriers(IROpt *o, const IROp *op)
         o->copy_epoch++;
         o->unreachable = false;
         break;
-    case IR_insn_start:
+    case IR_insn_start: case IR_brcond:
         o->copy_epoch++;
         break;
     case IR_call:
