@@ -4,7 +4,8 @@
  * Checks what the builder cannot: argument counts against the op table,
  * temp indices and types, constant arguments (conditions, labels, slots,
  * bit fields, memops), that every branch target is set exactly once, and
- * that EBB temps are not read where they are dead.
+ * that EBB temps are not read where they are dead, and that control never
+ * runs off the end of the block.
  * Invariant: a block that passes is safe for the optimizer and every
  * backend (no index out of range, no impossible encoding).
  */
@@ -218,5 +219,14 @@ bool ir_check(const IRContext *s, char *err, size_t errlen)
     for (c.op_index = 0; c.op_index < s->nb_ops; c.op_index++)
         if (!ir_check_op(&c, &s->ops[c.op_index]))
             return false;
-    return ir_check_labels(&c) && ir_check_ebb(&c);
+    if (!ir_check_labels(&c) || !ir_check_ebb(&c))
+        return false;
+    IROpcode last = s->nb_ops ? s->ops[s->nb_ops - 1].opc : IR_set_label;
+    if (last != IR_exit_tb && last != IR_goto_ptr && last != IR_br) {
+        c.op_index = s->nb_ops ? s->nb_ops - 1 : 0;
+        if (errlen)
+            snprintf(err, errlen, "the block does not end with exit_tb, goto_ptr or br");
+        return false;
+    }
+    return true;
 }

@@ -293,6 +293,12 @@ bool interp_gen_code(IRContext *s, uint8_t *buf, size_t room, IRCodeInfo *info)
         gen_op(&g, &s->ops[i], info);
         gen_release_dead(&g, &s->ops[i]);
     }
+    /* A block that would run off its end (ir_check rejects it) exits instead. */
+    IROpcode last = s->nb_ops ? s->ops[s->nb_ops - 1].opc : IR_set_label;
+    if (last != IR_exit_tb && last != IR_goto_ptr && last != IR_br) {
+        gen_word(&g, INTERP_OPC(IR_exit_tb, IR_I64));
+        gen_u64(&g, 0);
+    }
     gen_finish(&g);
     info->size = (uint32_t)g.pos;
     free(g.opnd);

@@ -1231,6 +1231,21 @@ START_TEST(test_liveness_bits)
 }
 END_TEST
 
+START_TEST(test_block_without_exit)
+{
+    char err[128];
+    ir_reset(s);
+    ir_movi(s, g64[0], 3);                      /* runs off the end: rejected, still safe */
+    ck_assert(!ir_check(s, err, sizeof(err)));
+    uint8_t *p = code_cache_ptr();
+    IRCodeInfo info;
+    ck_assert(ir_backend_interp.gen_code(s, p, code_cache_room(), &info));
+    code_cache_commit(info.size);
+    ck_assert_uint_eq(ir_backend_interp.exec(&env, code_cache_rx(p)), 0);
+    ck_assert_uint_eq(env.r64[0], 3);
+}
+END_TEST
+
 START_TEST(test_backend_find_and_cache)
 {
     ck_assert_ptr_eq(ir_backend_find("interp"), &ir_backend_interp);
@@ -1298,6 +1313,7 @@ static Suite *tcg_suite(void)
     tcase_add_test(opt, test_check_rejects);
     tcase_add_test(opt, test_dump);
     tcase_add_test(opt, test_liveness_bits);
+    tcase_add_test(opt, test_block_without_exit);
     tcase_add_test(opt, test_backend_find_and_cache);
     suite_add_tcase(su, opt);
     return su;
