@@ -7,8 +7,8 @@
  *  - the temp is written (each write bumps the temp's version; a copy is
  *    valid only while its source keeps the version it had at the copy);
  *  - a label is reached (another path may enter): everything;
- *  - a guest instruction starts or a brcond is passed: copies (their EBB
- *    sources die there, so no use is ever moved past that point);
+ *  - a guest instruction starts or a brcond is passed: copies of EBB temps
+ *    (they die there, so no use of one is ever moved past that point);
  *  - a call that may write globals, or an st* to host memory (it may hit
  *    a global's env slot): everything known about globals.
  * Each op kind has one small fold function (ir_fold_table) that either
@@ -28,6 +28,7 @@ typedef struct IROptTemp {
     uint32_t known;           /* == label epoch: val is the temp's value */
     uint32_t copy_epoch;      /* == copy epoch: the temp equals copy_src */
     uint32_t copy_ver;        /* copy_src's version when copied */
+    uint32_t copy_ebb;        /* the EBB epoch when copied */
     uint32_t ver;             /* bumped at every write */
     IRTemp copy_src;
 } IROptTemp;
@@ -38,7 +39,7 @@ typedef struct IROpt {
     uint32_t t_cap;
     IROp *out;
     uint32_t nb_out, out_cap;
-    uint32_t label_epoch, copy_epoch;
+    uint32_t label_epoch, copy_epoch, ebb_epoch;
     bool unreachable;
 } IROpt;
 
@@ -138,7 +139,8 @@ static IRTemp opt_subst(IROpt *o, IRTemp t)
     IROptTemp *ot = &o->t[t];
     if (ot->known == o->label_epoch)
         return opt_const(o, ir_temp_type(o->s, t), ot->val);
-    if (ot->copy_epoch == o->copy_epoch && o->t[ot->copy_src].ver == ot->copy_ver)
+    if (ot->copy_epoch == o->copy_epoch && o->t[ot->copy_src].ver == ot->copy_ver &&
+        (ot->copy_ebb == o->ebb_epoch || o->s->temps[ot->copy_src].kind != IR_TEMP_EBB))
         return ot->copy_src;
     return t;
 }
@@ -155,6 +157,7 @@ static void opt_learn_mov(IROpt *o, IRTemp d, IRTemp src)
         od->copy_src = src;
         od->copy_ver = o->t[src].ver;
         od->copy_epoch = o->copy_epoch;
+        od->copy_ebb = o->ebb_epoch;
     }
 }
 
@@ -444,7 +447,7 @@ static void opt_barriers(IROpt *o, const IROp *op)
         o->unreachable = false;
         break;
     case IR_insn_start: case IR_brcond:
-        o->copy_epoch++;
+        o->ebb_epoch++;
         break;
     case IR_call:
         if (!(ir_op_helper(op)->flags & IR_CALL_NO_WRITE_GLOBALS))

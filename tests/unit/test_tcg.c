@@ -1061,6 +1061,24 @@ START_TEST(test_opt_call_clobbers_globals)
 }
 END_TEST
 
+START_TEST(test_opt_copy_of_overwritten_source)
+{
+    ir_reset(s);
+    IRTemp t = ir_temp_tb(s, IR_I64), u = ir_temp_new(s, IR_I64);
+    ir_mov(s, t, g64[0]);
+    ir_mov(s, u, t);
+    ir_addi(s, g64[0], g64[0], 1);            /* t and u still hold the old r0 */
+    ir_mov(s, g64[1], t);
+    ir_mov(s, g64[2], u);
+    ir_exit_tb(s, 0);
+    env.r64[0] = 10;
+    run_block(_i);
+    ck_assert_uint_eq(env.r64[0], 11);
+    ck_assert_uint_eq(env.r64[1], 10);
+    ck_assert_uint_eq(env.r64[2], 10);
+}
+END_TEST
+
 START_TEST(test_opt_branch_folding)
 {
     ir_reset(s);
@@ -1178,8 +1196,10 @@ static void rand_op(RandGen *r, bool allow_ebb)
     IRType t = (IRType)rnd(r, 2);
     unsigned bits = t == IR_I32 ? 32 : 64;
     IRTemp a = rand_src(r, t), b = rand_src(r, t);
-    uint64_t k = rnd(r, 10);
-    if (k < 4) {
+    uint64_t k = rnd(r, 12);
+    if (k >= 10) {
+        ir_mov(s, rand_dst(r, t, allow_ebb), a);
+    } else if (k < 4) {
         IROpcode opc = binary_ops[rnd(r, ARRAY_SIZE(binary_ops))];
         if (opc >= IR_shl && opc <= IR_rotr) {
             IRTemp c = ir_temp_new(s, t);
@@ -1223,7 +1243,7 @@ static void build_random_block(uint64_t seed)
     for (int insn = 0; insn < 12; insn++) {
         ir_insn_start(s, (uint64_t)insn, 0);
         r.nb_ebb[0] = r.nb_ebb[1] = 0;
-        for (int n = (int)rnd(&r, 4); n >= 0; n--)
+        for (int n = (int)rnd(&r, 8); n >= 0; n--)
             rand_op(&r, true);
         if (rnd(&r, 3) == 0) {                  /* a forward branch over a few ops */
             IRType t = (IRType)rnd(&r, 2);
@@ -1432,6 +1452,7 @@ static Suite *tcg_suite(void)
     tcase_add_loop_test(blk, test_goto_tb_chain, 0, nv);
     tcase_add_loop_test(blk, test_goto_ptr, 0, nv);
     tcase_add_loop_test(blk, test_opt_call_clobbers_globals, 0, nv);
+    tcase_add_loop_test(blk, test_opt_copy_of_overwritten_source, 0, nv);
     suite_add_tcase(su, blk);
 
     TCase *opt = tcase_create("optimizer");
