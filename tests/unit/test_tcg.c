@@ -1079,6 +1079,25 @@ START_TEST(test_opt_copy_of_overwritten_source)
 }
 END_TEST
 
+START_TEST(test_opt_copy_across_insns)
+{
+    ir_reset(s);
+    IRTemp t = ir_temp_tb(s, IR_I64);
+    ir_insn_start(s, 0, 0);
+    ir_mov(s, t, g64[0]);
+    ir_insn_start(s, 1, 0);
+    ir_addi(s, g64[1], t, 1);
+    ir_exit_tb(s, 0);
+    ir_optimize(s);
+    check_ir();
+    ck_assert_uint_eq(count_ops(IR_mov), 0);          /* t is gone */
+    ck_assert_uint_eq(count_ops(IR_add), 1);
+    for (uint32_t i = 0; i < s->nb_ops; i++)
+        if (s->ops[i].opc == IR_add)
+            ck_assert_uint_eq(s->ops[i].args[1], g64[0]);
+}
+END_TEST
+
 START_TEST(test_opt_branch_folding)
 {
     ir_reset(s);
@@ -1461,6 +1480,7 @@ static Suite *tcg_suite(void)
     tcase_add_loop_test(opt, test_opt_random_differential, 0, nb_backends);
     tcase_add_test(opt, test_opt_globals_at_fault_points);
     tcase_add_test(opt, test_opt_branch_folding);
+    tcase_add_test(opt, test_opt_copy_across_insns);
     tcase_add_test(opt, test_opt_folding_and_identities);
     tcase_add_test(opt, test_opt_factorial_same_result);
     tcase_add_test(opt, test_const_interning);
