@@ -31,11 +31,13 @@ enum { LIVE_GLOBALS = 1, LIVE_TB = 2, LIVE_EBB_DIE = 4 };
 static void ir_live_mark(IRLive *l, unsigned what)
 {
     const IRContext *s = l->s;
-    for (IRTemp t = 1; t < s->nb_temps; t++) {
+    /* Globals are temps 1..nb_globals: the common case touches only those. */
+    IRTemp end = what == LIVE_GLOBALS ? s->nb_globals + 1 : s->nb_temps;
+    for (IRTemp t = 1; t < end; t++) {
         IRTempKind k = s->temps[t].kind;
         if ((k == IR_TEMP_GLOBAL && (what & LIVE_GLOBALS)) || (k == IR_TEMP_TB && (what & LIVE_TB)))
             l->live[t] = 1;
-        else if (what & LIVE_EBB_DIE && (k == IR_TEMP_EBB || k == IR_TEMP_TB))
+        else if ((what & LIVE_EBB_DIE) && (k == IR_TEMP_EBB || k == IR_TEMP_TB))
             l->live[t] = 0;
     }
 }
