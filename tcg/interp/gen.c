@@ -223,32 +223,42 @@ static void gen_op(InterpGen *g, const IROp *op, IRCodeInfo *info)
     }
 }
 
-/* Header and constant pool; constants get their operand words. */
+/* The constants some op reads: marked with INTERP_FRAME (0) in g->opnd. */
+static void gen_mark_consts(InterpGen *g)
+{
+    const IRContext *s = g->s;
+    memset(g->opnd, 0xff, s->nb_temps * sizeof(*g->opnd));
+    for (uint32_t i = 0; i < s->nb_ops; i++) {
+        const IROp *op = &s->ops[i];
+        for (unsigned n = op->nb_oargs; n < op->nb_oargs + op->nb_iargs; n++)
+            if (ir_temp_is_const(s, (IRTemp)op->args[n]))
+                g->opnd[op->args[n]] = 0;
+    }
+}
+
+/* Header and constant pool; env and the constants get their operand words. */
 static void gen_pool(InterpGen *g)
 {
     IRContext *s = g->s;
     gen_word(g, 0);           /* patched: first op */
     gen_word(g, 0);           /* patched: frame slots */
-    for (IRTemp t = 1; t < s->nb_temps; t++) {
+    gen_mark_consts(g);
+    g->opnd[s->env] = INTERP_OPND(INTERP_FRAME, 0);
+    for (IRTemp t = s->nb_globals + 1; t < s->nb_temps; t++) {
         const IRTempInfo *ti = &s->temps[t];
-        g->opnd[t] = UINT32_MAX;
-        if (ti->kind == IR_TEMP_ENV) {
-            g->opnd[t] = INTERP_OPND(INTERP_FRAME, 0);
-        } else if (ti->kind == IR_TEMP_CONST) {
-            uint64_t cell = ti->value;
-            if (ti->type == IR_I32) {
-                uint32_t v = (uint32_t)ti->value;
-                cell = 0;
-                memcpy(&cell, &v, 4);
-            }
-            if (g->pos > INTERP_OPND_MAX_OFF)
-                g->failed = true;
-            g->opnd[t] = INTERP_OPND(INTERP_CONST, g->pos);
-            gen_word(g, 0);
-            gen_word(g, 0);
-            if (!g->failed)
-                memcpy(g->buf + g->pos - 8, &cell, 8);
-        }
+        if (ti->kind != IR_TEMP_CONST || g->opnd[t] == UINT32_MAX)
+            continue;
+        uint64_t cell = 0;
+        uint32_t v32 = (uint32_t)ti->value;
+        memcpy(&cell, ti->type == IR_I32 ? (const void *)&v32 : (const void *)&ti->value,
+               ti->type == IR_I32 ? 4 : 8);
+        if (g->pos > INTERP_OPND_MAX_OFF)
+            g->failed = true;
+        g->opnd[t] = INTERP_OPND(INTERP_CONST, g->pos);
+        gen_word(g, 0);
+        gen_word(g, 0);
+        if (!g->failed)
+            memcpy(g->buf + g->pos - 8, &cell, 8);
     }
 }
 
