@@ -156,6 +156,11 @@ void task_switch(CPUX86State *env, uint32_t sel, uint32_t lo, uint32_t hi, TaskS
 void cpu_write_cr0(CPUX86State *env, uint64_t val, uintptr_t ra);
 void cpu_write_cr3(CPUX86State *env, uint64_t val);
 uint64_t cpu_get_tsc(CPUX86State *env);
+/* CPUID leaf/subleaf -> EAX, EBX, ECX, EDX. */
+void cpu_x86_cpuid(CPUX86State *env, uint32_t leaf, uint32_t sub, uint32_t out[4]);
+/* MSR access without the privilege checks (monitor, tests); false means #GP. */
+bool cpu_rdmsr(CPUX86State *env, uint32_t index, uint64_t *val);
+bool cpu_wrmsr(CPUX86State *env, uint32_t index, uint64_t val);
 
 /* state.c */
 void cpu_fpu_init(CPUX86State *env);    /* FNINIT state */
