@@ -213,8 +213,7 @@ static void deliver_protected(CPUX86State *env, const IntEvent *ev)
             }
         }
         stack_push(&s, env->segs[R_SS].selector, size);
-        stack_push(&s, env->regs[R_ESP] & ((env->hflags & HF_SS32) ? 0xffffffffu : 0xffff),
-                   size);
+        stack_push(&s, (uint32_t)env->regs[R_ESP], size);
     } else {
         stack_init_current(&s, env, 0);
     }

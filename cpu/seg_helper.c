@@ -441,7 +441,7 @@ static void call_gate_inner(CPUX86State *env, uint32_t gate_hi, uint32_t csel, u
     stack_init_current(&old, env, ra);
     stack_init(&s, env, desc_base(slo, shi), esp, shi, dpl, ra);
     stack_push(&s, env->segs[R_SS].selector, size);
-    stack_push(&s, env->regs[R_ESP] & old.mask, size);
+    stack_push(&s, (uint32_t)env->regs[R_ESP], size);
     for (unsigned i = nparams; i-- > 0;) {
         StackPtr p = old;
         p.sp += (uint64_t)i * size;

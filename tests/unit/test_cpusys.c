@@ -126,6 +126,9 @@ void helper_wrmsr(CPUX86State *env);
 void helper_cpuid(CPUX86State *env);
 void helper_hlt(CPUX86State *env, uint64_t next);
 void helper_single_step(CPUX86State *env);
+void helper_sysenter(CPUX86State *env);
+void helper_sysexit(CPUX86State *env, uint64_t opsize);
+void helper_syscall(CPUX86State *env, uint64_t next);
 
 /* ---------------- guest memory layout ---------------- */
 
@@ -817,6 +820,58 @@ START_TEST(test_msrs)
 }
 END_TEST
 
+START_TEST(test_iret_flags_and_vm86_rules)
+{
+    /* IRET at CPL 3 (same level): IF and IOPL are not writable. */
+    enter_pmode(3);
+    uint32_t frame[] = { 0x2000, SEL_CODE3, 2 | IOPL_MASK | CC_S };
+    for (int i = 0; i < 3; i++) {
+        st32_le(&ram[STACK3 + i * 4], frame[i]);
+    }
+    EXPECT_OK(helper_iret(env, 4, 0));
+    ck_assert_uint_eq(cpu_get_eflags(env), 2 | IF_MASK | CC_S);
+    ck_assert_uint_eq(env->rip, 0x2000);
+    ck_assert_uint_eq(env->regs[R_ESP], STACK3 + 12);
+    /* IRET to a more privileged level: #GP(selector). */
+    frame[1] = SEL_CODE0;
+    for (int i = 0; i < 3; i++) {
+        st32_le(&ram[STACK3 + i * 4], frame[i]);
+    }
+    env->regs[R_ESP] = STACK3;
+    EXPECT_EXC(helper_iret(env, 4, 0), EXCP_GP, SEL_CODE0);
+    /* VM86 with IOPL 0: IRET and INT n fault, INT3 does not. */
+    enter_pmode(0);
+    env->eflags |= VM_MASK;
+    cpu_update_hflags(env);
+    EXPECT_EXC(helper_iret(env, 2, 0), EXCP_GP, 0);
+    EXPECT_EXC(helper_raise_interrupt(env, 0x21, 0), EXCP_GP, 0);
+    EXPECT_EXC(helper_raise_interrupt(env, EXCP_BP, 0), EXCP_BP, 0);
+    ck_assert(env->exception_is_int);
+}
+END_TEST
+
+START_TEST(test_sysenter_sysexit)
+{
+    enter_pmode(3);
+    env->sysenter_cs = SEL_CODE0;
+    env->sysenter_esp = STACK0;
+    env->sysenter_eip = 0x4400;
+    EXPECT_OK(helper_sysenter(env));
+    ck_assert_uint_eq(cpu_cpl(env), 0);
+    ck_assert_uint_eq(env->segs[R_SS].selector, SEL_CODE0 + 8);
+    ck_assert_uint_eq(env->rip, 0x4400);
+    ck_assert_uint_eq(env->eflags & IF_MASK, 0);
+    env->regs[R_ECX] = STACK3;
+    env->regs[R_EDX] = 0x1300;
+    EXPECT_OK(helper_sysexit(env, 4));
+    ck_assert_uint_eq(cpu_cpl(env), 3);
+    ck_assert_uint_eq(env->segs[R_CS].selector, SEL_CODE0 + 16 + 3);
+    ck_assert_uint_eq(env->rip, 0x1300);
+    EXPECT_EXC(helper_sysexit(env, 4), EXCP_GP, 0);            /* CPL 3 */
+    EXPECT_EXC(helper_syscall(env, 0), EXCP_UD, 0);             /* not advertised */
+}
+END_TEST
+
 static Suite *cpusys_suite(void)
 {
     Suite *s = suite_create("cpusys");
@@ -840,6 +895,8 @@ static Suite *cpusys_suite(void)
     tcase_add_test(tc, test_popf_masks);
     tcase_add_test(tc, test_control_registers);
     tcase_add_test(tc, test_msrs);
+    tcase_add_test(tc, test_iret_flags_and_vm86_rules);
+    tcase_add_test(tc, test_sysenter_sysexit);
     suite_add_tcase(s, tc);
     return s;
 }
