@@ -165,5 +165,7 @@ bool cpu_wrmsr(CPUX86State *env, uint32_t index, uint64_t val);
 /* state.c */
 void cpu_fpu_init(CPUX86State *env);    /* FNINIT state */
 uint32_t cpu_signature(const CPUIDModel *m);   /* CPUID.1:EAX, reset EDX */
+void cpu_x86_init_ipi(CPUX86State *env);        /* INIT signal */
+void cpu_x86_sipi(CPUX86State *env, uint8_t vector);   /* startup IPI */
 
 #endif

@@ -15,6 +15,8 @@
  *   interrupted state intact for the next (escalated) delivery.
  * - HF_INHIBIT_IRQ (STI, MOV/POP SS) holds interrupts off for exactly one
  *   instruction: see cpu_handle_interrupt().
+ * - INIT/SIPI are taken between blocks too; an AP waiting for a SIPI
+ *   (env->wait_sipi) ignores every other request.
  */
 #include "cpu/cpusys.h"
 #include "kestrel/log.h"
@@ -301,6 +303,19 @@ void do_interrupt_hw(CPUX86State *env, int vector)
 bool cpu_handle_interrupt(CPUX86State *env)
 {
     uint32_t req = env->interrupt_request;
+    if (req & (CPU_INTERRUPT_INIT | CPU_INTERRUPT_SIPI)) {
+        cpu_reset_interrupt(env, req & (CPU_INTERRUPT_INIT | CPU_INTERRUPT_SIPI));
+        if (req & CPU_INTERRUPT_INIT) {
+            cpu_x86_init_ipi(env);
+        }
+        if (req & CPU_INTERRUPT_SIPI) {
+            cpu_x86_sipi(env, env->sipi_vector);
+        }
+        return false;
+    }
+    if (env->wait_sipi) {
+        return false;
+    }
     bool hard = (req & CPU_INTERRUPT_HARD) && (env->eflags & IF_MASK);
     bool nmi = req & CPU_INTERRUPT_NMI;
     if (env->hflags & HF_INHIBIT_IRQ) {

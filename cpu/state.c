@@ -267,14 +267,80 @@ void cpu_x86_reset(CPUX86State *env)
     env->exception_is_int = false;
     env->exception_next_eip = 0;
     env->old_exception = -1;
-    /* Application processors wait for INIT/SIPI from the APIC. */
-    env->halted = env->cpu_index != 0;
+    /* Application processors wait for a SIPI from the APIC. */
+    env->wait_sipi = !(env->apic_base & (1u << 8));
+    env->halted = env->wait_sipi;
     cpu_update_hflags(env);
     tlb_flush_all(env);
     if (log_enabled(LOG_CPU_RESET)) {
         log_printf("CPU %d reset (%s)\n", env->cpu_index, env->cpuid->name);
         cpu_dump_state(env, log_file ? log_file : stderr);
     }
+}
+
+/*
+ * INIT (SDM Vol. 3 Table 9-1, "after INIT"): a reset that keeps the x87/SSE
+ * state, CR0.CD/NW, the TSC and the MSRs (APIC base, PAT, MTRRs, SYSENTER,
+ * misc enable). The BSP restarts at the reset vector; APs wait for a SIPI.
+ */
+void cpu_x86_init_ipi(CPUX86State *env)
+{
+    struct {
+        uint64_t cr0, pat, apic_base, misc_enable, tsc_offset, mtrr_def_type;
+        uint64_t mtrr_fixed[11], mtrr_var[16], sysenter[3];
+        FloatX80 fpregs[8];
+        uint32_t fpstt, mxcsr;
+        uint16_t fpus, fpuc;
+        uint8_t fptags[8];
+        XMMReg xmm[16];
+    } keep = {
+        .cr0 = env->cr[0] & (CR0_CD | CR0_NW), .pat = env->pat, .apic_base = env->apic_base,
+        .misc_enable = env->misc_enable, .tsc_offset = env->tsc_offset,
+        .mtrr_def_type = env->mtrr_def_type,
+        .sysenter = { env->sysenter_cs, env->sysenter_esp, env->sysenter_eip },
+        .fpstt = env->fpstt, .mxcsr = env->mxcsr, .fpus = env->fpus, .fpuc = env->fpuc,
+    };
+    memcpy(keep.mtrr_fixed, env->mtrr_fixed, sizeof(keep.mtrr_fixed));
+    memcpy(keep.mtrr_var, env->mtrr_var, sizeof(keep.mtrr_var));
+    memcpy(keep.fpregs, env->fpregs, sizeof(keep.fpregs));
+    memcpy(keep.fptags, env->fptags, sizeof(keep.fptags));
+    memcpy(keep.xmm, env->xmm, sizeof(keep.xmm));
+
+    cpu_x86_reset(env);
+    env->apic_base = keep.apic_base;
+    env->wait_sipi = !(env->apic_base & (1u << 8));
+    env->halted = env->wait_sipi;
+    env->cr[0] = (env->cr[0] & ~(uint64_t)(CR0_CD | CR0_NW)) | keep.cr0;
+    env->pat = keep.pat;
+    env->misc_enable = keep.misc_enable;
+    env->tsc_offset = keep.tsc_offset;
+    env->mtrr_def_type = keep.mtrr_def_type;
+    env->sysenter_cs = keep.sysenter[0];
+    env->sysenter_esp = keep.sysenter[1];
+    env->sysenter_eip = keep.sysenter[2];
+    memcpy(env->mtrr_fixed, keep.mtrr_fixed, sizeof(keep.mtrr_fixed));
+    memcpy(env->mtrr_var, keep.mtrr_var, sizeof(keep.mtrr_var));
+    memcpy(env->fpregs, keep.fpregs, sizeof(keep.fpregs));
+    memcpy(env->fptags, keep.fptags, sizeof(keep.fptags));
+    memcpy(env->xmm, keep.xmm, sizeof(keep.xmm));
+    env->fpstt = keep.fpstt;
+    env->mxcsr = keep.mxcsr;
+    env->fpus = keep.fpus;
+    env->fpuc = keep.fpuc;
+    cpu_update_hflags(env);
+}
+
+/* SIPI: a waiting AP starts in real mode at vector << 12 (CS = vector << 8, IP = 0). */
+void cpu_x86_sipi(CPUX86State *env, uint8_t vector)
+{
+    if (!env->wait_sipi) {
+        return;                         /* ignored unless waiting for one */
+    }
+    env->wait_sipi = false;
+    env->halted = false;
+    cpu_load_seg_cache(env, R_CS, (uint32_t)vector << 8, (uint64_t)vector << 12, 0xffff,
+                       env->segs[R_CS].flags);
+    env->rip = 0;
 }
 
 CPUX86State *cpu_x86_create(Machine *m, int index, const char *model, char *err, size_t errlen)
@@ -306,6 +372,12 @@ CPUX86State *cpu_x86_create(Machine *m, int index, const char *model, char *err,
 bool cpu_has_work(CPUX86State *env)
 {
     uint32_t req = env->interrupt_request;
+    if (req & CPU_INTERRUPT_INIT) {
+        return true;
+    }
+    if (env->wait_sipi) {
+        return (req & CPU_INTERRUPT_SIPI) != 0;
+    }
     return (req & CPU_INTERRUPT_NMI) ||
            ((req & CPU_INTERRUPT_HARD) && (env->eflags & IF_MASK));
 }

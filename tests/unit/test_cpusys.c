@@ -872,6 +872,37 @@ START_TEST(test_sysenter_sysexit)
 }
 END_TEST
 
+START_TEST(test_init_sipi)
+{
+    free(env);
+    env = cpu_x86_create(NULL, 1, "qemu32", errbuf, sizeof(errbuf));
+    ck_assert(env->halted && env->wait_sipi);                  /* AP waits */
+    ck_assert_uint_eq(env->apic_base, 0xfee00800u);
+    env->interrupt_request = CPU_INTERRUPT_HARD | CPU_INTERRUPT_NMI;
+    ck_assert(!cpu_has_work(env));
+    ck_assert(!cpu_handle_interrupt(env));
+    env->sipi_vector = 0x9a;
+    env->interrupt_request = CPU_INTERRUPT_SIPI;
+    ck_assert(cpu_has_work(env));
+    ck_assert(!cpu_handle_interrupt(env));
+    ck_assert(!env->halted && !env->wait_sipi);
+    ck_assert_uint_eq(env->segs[R_CS].selector, 0x9a00);
+    ck_assert_uint_eq(env->segs[R_CS].base, 0x9a000);
+    ck_assert_uint_eq(env->rip, 0);
+    /* INIT: back to waiting, MSRs and x87 state kept. */
+    env->pat = 0x0606060606060606ULL;
+    env->fpuc = 0x27f;
+    env->cr[0] = CR0_PE | CR0_ET;
+    env->interrupt_request = CPU_INTERRUPT_INIT;
+    ck_assert(!cpu_handle_interrupt(env));
+    ck_assert(env->wait_sipi && env->halted);
+    ck_assert_uint_eq(env->pat, 0x0606060606060606ULL);
+    ck_assert_uint_eq(env->fpuc, 0x27f);
+    ck_assert_uint_eq(env->cr[0], CR0_ET);
+    ck_assert_uint_eq(env->interrupt_request, 0);
+}
+END_TEST
+
 static Suite *cpusys_suite(void)
 {
     Suite *s = suite_create("cpusys");
@@ -897,6 +928,7 @@ static Suite *cpusys_suite(void)
     tcase_add_test(tc, test_msrs);
     tcase_add_test(tc, test_iret_flags_and_vm86_rules);
     tcase_add_test(tc, test_sysenter_sysexit);
+    tcase_add_test(tc, test_init_sipi);
     suite_add_tcase(s, tc);
     return s;
 }
