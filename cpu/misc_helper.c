@@ -2,8 +2,7 @@
  * misc_helper.c - system instructions that are not segmentation: CPUID,
  * RDTSC/RDTSCP/RDPMC, RDMSR/WRMSR, MOV to/from CR and DR, LMSW/CLTS/INVLPG,
  * port I/O with the IOPL / TSS permission-bitmap check, CLI/STI/PUSHF/POPF
- * privilege rules, HLT/PAUSE, SYSENTER/SYSEXIT/SYSCALL/SYSRET/SWAPGS, RSM,
- * and the x87 control instructions (FNINIT/FNCLEX/FNSTSW/FNSTCW/FLDCW/FWAIT).
+ * privilege rules, HLT/PAUSE, SYSENTER/SYSEXIT/SYSCALL/SYSRET/SWAPGS, RSM.
  *
  * Invariants: every helper that changes CR0/CR4/EFER/EFLAGS recomputes
  * hflags; changes that alter address translation flush the TLB; writes that
@@ -835,73 +834,3 @@ void helper_rsm(CPUX86State *env)
     raise_exception(env, EXCP_UD, ir_getpc());
 }
 DEF_HELPER(rsm, 0, false, 0);
-
-/* --- x87 control instructions --- */
-
-static uint16_t fpu_status(const CPUX86State *env)
-{
-    return (uint16_t)((env->fpus & ~0x3800u) | (env->fpstt & 7) << 11);
-}
-
-void helper_fwait(CPUX86State *env)
-{
-    uintptr_t ra = ir_getpc();
-    if ((env->cr[0] & (CR0_MP | CR0_TS)) == (CR0_MP | CR0_TS)) {
-        raise_exception(env, EXCP_NM, ra);
-    }
-    if ((env->fpus & 0x80) && (env->cr[0] & CR0_NE)) {
-        raise_exception(env, EXCP_MF, ra);
-    }
-}
-DEF_HELPER(fwait, 0, false, 0);
-
-/*
- * op = escape (D8..DF, or 0..7) << 8 | ModRM; addr = linear address of a
- * memory operand. Only the control instructions are emulated so far; the
- * arithmetic needs the 80-bit softfloat (cpu/fpu) and raises #UD meanwhile.
- */
-void helper_fpu(CPUX86State *env, uint64_t op, uint64_t addr)
-{
-    uintptr_t ra = ir_getpc();
-    unsigned esc = (op >> 8) & 7, modrm = op & 0xff, reg = (modrm >> 3) & 7;
-    if (env->cr[0] & (CR0_EM | CR0_TS)) {
-        raise_exception(env, EXCP_NM, ra);
-    }
-    if (modrm >= 0xc0) {
-        switch (esc << 8 | modrm) {
-        case 0x1d0:                 /* FNOP */
-        case 0x3e0: case 0x3e1: case 0x3e4:   /* FENI, FDISI, FSETPM: no-ops */
-            return;
-        case 0x3e2:                 /* FNCLEX */
-            env->fpus &= 0x7f00;
-            return;
-        case 0x3e3:                 /* FNINIT */
-            cpu_fpu_init(env);
-            return;
-        case 0x7e0:                 /* FNSTSW AX */
-            env->regs[R_EAX] = (env->regs[R_EAX] & ~0xffffULL) | fpu_status(env);
-            return;
-        default:
-            break;
-        }
-    } else {
-        unsigned idx = cpu_mmu_index(env);
-        uint64_t a = cpu_linear(env, addr);
-        switch (esc << 3 | reg) {
-        case 015:                   /* D9 /5 FLDCW */
-            env->fpuc = (uint16_t)cpu_ld(env, a, MO_16, idx, ra);
-            return;
-        case 017:                   /* D9 /7 FNSTCW */
-            cpu_st(env, a, env->fpuc, MO_16, idx, ra);
-            return;
-        case 057:                   /* DD /7 FNSTSW */
-            cpu_st(env, a, fpu_status(env), MO_16, idx, ra);
-            return;
-        default:
-            break;
-        }
-    }
-    log_unimp("x87 instruction %02x %02x (arithmetic not emulated yet)\n", 0xd8 + esc, modrm);
-    raise_exception(env, EXCP_UD, ra);
-}
-DEF_HELPER(fpu, 2, false, 0);

@@ -129,6 +129,8 @@ void helper_single_step(CPUX86State *env);
 void helper_sysenter(CPUX86State *env);
 void helper_sysexit(CPUX86State *env, uint64_t opsize);
 void helper_syscall(CPUX86State *env, uint64_t next);
+void helper_fpu(CPUX86State *env, uint64_t op, uint64_t addr);
+void helper_fwait(CPUX86State *env);
 
 /* ---------------- guest memory layout ---------------- */
 
@@ -903,6 +905,38 @@ START_TEST(test_init_sipi)
 }
 END_TEST
 
+START_TEST(test_x87_state)
+{
+    enter_pmode(0);
+    st16_le(&ram[0x600], 0x0272);
+    EXPECT_OK(helper_fpu(env, 0xd9 << 8 | 0x28, 0x600));      /* FLDCW [0x600] */
+    ck_assert_uint_eq(env->fpuc, 0x272);
+    env->fpstt = 6;
+    env->fpus = 0x0041;
+    env->fptags[6] = 0;
+    env->fpregs[6] = (FloatX80){ 0x8000000000000000ULL, 0x3fff };   /* 1.0 */
+    EXPECT_OK(helper_fpu(env, 0xdf << 8 | 0xe0, 0));          /* FNSTSW AX */
+    ck_assert_uint_eq(env->regs[R_EAX] & 0xffff, 0x3041);
+    EXPECT_OK(helper_fpu(env, 0xdd << 8 | 0x30, 0x700));      /* FNSAVE [0x700] */
+    ck_assert_uint_eq(rd16(0x700), 0x272);
+    ck_assert_uint_eq(rd16(0x704), 0x3041);
+    ck_assert_uint_eq(rd16(0x708), 0xcfff);                   /* only reg 6 valid */
+    ck_assert_uint_eq(rd16(0x700 + 28 + 8), 0x3fff);          /* ST(0) exponent */
+    ck_assert_uint_eq(env->fpuc, 0x37f);                      /* FNINIT after save */
+    ck_assert(env->fptags[6]);
+    EXPECT_OK(helper_fpu(env, 0xdd << 8 | 0x20, 0x700));      /* FRSTOR [0x700] */
+    ck_assert_uint_eq(env->fpstt, 6);
+    ck_assert_uint_eq(env->fpus, 0x0041);
+    ck_assert(!env->fptags[6] && env->fptags[0]);
+    ck_assert_uint_eq(env->fpregs[6].exp, 0x3fff);
+    ck_assert_uint_eq(env->fpuc, 0x272);
+    EXPECT_EXC(helper_fpu(env, 0xd8 << 8 | 0xc1, 0), EXCP_UD, 0);   /* FADD: not yet */
+    env->cr[0] |= CR0_TS | CR0_MP;
+    EXPECT_EXC(helper_fpu(env, 0xdb << 8 | 0xe3, 0), EXCP_NM, 0);
+    EXPECT_EXC(helper_fwait(env), EXCP_NM, 0);
+}
+END_TEST
+
 static Suite *cpusys_suite(void)
 {
     Suite *s = suite_create("cpusys");
@@ -929,6 +963,7 @@ static Suite *cpusys_suite(void)
     tcase_add_test(tc, test_iret_flags_and_vm86_rules);
     tcase_add_test(tc, test_sysenter_sysexit);
     tcase_add_test(tc, test_init_sipi);
+    tcase_add_test(tc, test_x87_state);
     suite_add_tcase(s, tc);
     return s;
 }
