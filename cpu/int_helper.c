@@ -317,7 +317,7 @@ bool cpu_handle_interrupt(CPUX86State *env)
         return false;
     }
     bool hard = (req & CPU_INTERRUPT_HARD) && (env->eflags & IF_MASK);
-    bool nmi = req & CPU_INTERRUPT_NMI;
+    bool nmi = (req & CPU_INTERRUPT_NMI) && !env->nmi_blocked;
     if (env->hflags & HF_INHIBIT_IRQ) {
         env->hflags &= ~HF_INHIBIT_IRQ;
         if (hard || nmi) {
@@ -328,6 +328,7 @@ bool cpu_handle_interrupt(CPUX86State *env)
     if (nmi) {
         cpu_reset_interrupt(env, CPU_INTERRUPT_NMI);
         do_interrupt_hw(env, EXCP_NMI);
+        env->nmi_blocked = true;
         return true;
     }
     if (!hard) {
@@ -507,6 +508,7 @@ void helper_iret(CPUX86State *env, uint64_t opsize, uint64_t next_eip)
 {
     uintptr_t ra = ir_getpc();
     unsigned size = (unsigned)opsize;
+    env->nmi_blocked = false;       /* SDM 6.7.1: any IRET unblocks NMIs */
     if (!(env->cr[0] & CR0_PE)) {
         iret_real(env, size, ra);
     } else if (env->eflags & VM_MASK) {

@@ -267,6 +267,7 @@ void cpu_x86_reset(CPUX86State *env)
     env->exception_is_int = false;
     env->exception_next_eip = 0;
     env->old_exception = -1;
+    env->nmi_blocked = false;
     /* Application processors wait for a SIPI from the APIC. */
     env->wait_sipi = !(env->apic_base & (1u << 8));
     env->halted = env->wait_sipi;
@@ -378,7 +379,7 @@ bool cpu_has_work(CPUX86State *env)
     if (env->wait_sipi) {
         return (req & CPU_INTERRUPT_SIPI) != 0;
     }
-    return (req & CPU_INTERRUPT_NMI) ||
+    return ((req & CPU_INTERRUPT_NMI) && !env->nmi_blocked) ||
            ((req & CPU_INTERRUPT_HARD) && (env->eflags & IF_MASK));
 }
 

@@ -273,6 +273,16 @@ START_TEST(test_reset_state)
     ck_assert(!cpu_x86_create(NULL, 0, "no-such-cpu", errbuf, sizeof(errbuf)));
     ck_assert(strstr(errbuf, "no-such-cpu"));
     ck_assert(cpu_model_valid("486") && cpu_model_valid("pentium") && cpu_model_valid("qemu64"));
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    cpu_dump_state(env, f);
+    cpu_model_list(f);
+    fclose(f);
+    ck_assert(strstr(text, "EIP=0000fff0 EFL=00000002"));
+    ck_assert(strstr(text, "CS =f000 ffff0000 0000ffff"));
+    ck_assert(strstr(text, "pentium"));
+    free(text);
 }
 END_TEST
 
@@ -633,6 +643,18 @@ START_TEST(test_handle_interrupt)
     ck_assert_int_eq(ack_calls, 1);
     ck_assert(!env->halted);
     ck_assert_uint_eq(env->rip, 0x4000);
+    /* NMI: delivered through vector 2, then blocked until IRET. */
+    set_gate(IDT, EXCP_NMI, SEL_CODE0, 0x4600, SYS_INT_GATE32, 0, 0);
+    env->interrupt_request = CPU_INTERRUPT_NMI;
+    EXPECT_OK(ck_assert(cpu_handle_interrupt(env)));
+    ck_assert_uint_eq(env->rip, 0x4600);
+    env->interrupt_request = CPU_INTERRUPT_NMI;
+    ck_assert(!cpu_has_work(env));
+    EXPECT_OK(ck_assert(!cpu_handle_interrupt(env)));
+    EXPECT_OK(helper_iret(env, 4, 0));
+    ck_assert_uint_eq(env->rip, 0x4000);
+    ck_assert(cpu_has_work(env));
+    env->interrupt_request = 0;
     /* HLT leaves cpu_exec with EXCP_HLT and EIP past the instruction. */
     EXPECT_EXC(helper_hlt(env, 0x4001), EXCP_HLT, env->error_code);
     ck_assert(env->halted);
