@@ -959,6 +959,31 @@ START_TEST(test_x87_state)
 }
 END_TEST
 
+START_TEST(test_16bit_gate_and_conforming)
+{
+    enter_pmode(0);
+    set_gate(IDT, 0x40, SEL_CODE0, 0x12345678, SYS_INT_GATE16, 0, 0);
+    env->exception_index = 0x40;                 /* vector 0x40: no error code */
+    env->exception_is_int = false;
+    deliver_ok();
+    ck_assert_uint_eq(env->rip, 0x5678);         /* 16-bit gate: 16-bit offset */
+    ck_assert_uint_eq(env->regs[R_ESP], STACK0 - 6);
+    ck_assert_uint_eq(rd16(STACK0 - 6), 0x1234);
+    ck_assert_uint_eq(rd16(STACK0 - 4), SEL_CODE0);
+    ck_assert_uint_eq(rd16(STACK0 - 2), 2 | IF_MASK);
+    /* A conforming DPL 0 segment called from CPL 3 keeps CPL 3. */
+    enter_pmode(3);
+    set_desc(GDT, 9, 0, 0xfffff, ACC(0xe, 0, 1) | FLAT);        /* conforming code */
+    EXPECT_OK(helper_lcall_protected(env, SEL_XONLY | 3, 0x4000, 4, 0x1240));
+    ck_assert_uint_eq(cpu_cpl(env), 3);
+    ck_assert_uint_eq(env->segs[R_CS].selector, SEL_XONLY | 3);
+    ck_assert_uint_eq(env->regs[R_ESP], STACK3 - 8);
+    EXPECT_OK(helper_lret(env, 4, 0));
+    ck_assert_uint_eq(env->segs[R_CS].selector, SEL_CODE3);
+    ck_assert_uint_eq(env->rip, 0x1240);
+}
+END_TEST
+
 static Suite *cpusys_suite(void)
 {
     Suite *s = suite_create("cpusys");
@@ -986,6 +1011,7 @@ static Suite *cpusys_suite(void)
     tcase_add_test(tc, test_sysenter_sysexit);
     tcase_add_test(tc, test_init_sipi);
     tcase_add_test(tc, test_x87_state);
+    tcase_add_test(tc, test_16bit_gate_and_conforming);
     suite_add_tcase(s, tc);
     return s;
 }
