@@ -141,9 +141,10 @@ void task_gate_target(CPUX86State *env, uint32_t gate_lo, uint32_t *sel, uint32_
 /* Checks the CS a RET/IRET pops (#GP/#NP) and reads its descriptor. */
 void check_return_cs(CPUX86State *env, uint32_t sel, uint32_t *lo, uint32_t *hi, uintptr_t ra);
 /* RET/IRET in protected mode after CS:EIP (and EFLAGS) were popped from s:
- * same level, or outer level popping SS:ESP; addend is RET imm16. */
+ * same level, or outer level popping SS:ESP (always with pop_ss: IRET in
+ * 64-bit mode); addend is RET imm16. */
 void return_protected(CPUX86State *env, StackPtr *s, uint32_t cs, uint64_t eip,
-                      unsigned size, uint32_t addend, uintptr_t ra);
+                      unsigned size, uint32_t addend, bool pop_ss, uintptr_t ra);
 
 /* task_helper.c */
 typedef enum TaskSource { TASK_JMP, TASK_CALL, TASK_INT, TASK_IRET } TaskSource;

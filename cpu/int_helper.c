@@ -6,6 +6,9 @@
  * IRET in every mode, INT n/INT3/INTO/INT1/BOUND/single-step, and the
  * between-blocks interrupt check.
  *
+ * Long mode (IA-32e): 64-bit gates with IST and IRET/IRETQ are handled;
+ * hardware task switches there are #GP as the SDM specifies.
+ *
  * Invariants:
  * - env->old_exception names the exception being delivered (-1 when none,
  *   also for INT n and external interrupts, which are benign for Table 6-5);
@@ -31,7 +34,7 @@ typedef struct IntEvent {
     bool is_hw;           /* external interrupt or NMI */
     bool has_err;
     uint32_t err;
-    uint32_t next_eip;    /* EIP pushed as the return address */
+    uint64_t next_eip;    /* EIP/RIP pushed as the return address */
 } IntEvent;
 
 /* --- raising, Table 6-5 --- */
@@ -158,7 +161,7 @@ static void deliver_task_gate(CPUX86State *env, const IntEvent *ev, int ext, uin
     uint32_t sel, lo, hi;
     StackPtr s;
     task_gate_target(env, gate_lo, &sel, &lo, &hi, ext, 0);
-    task_switch(env, sel, lo, hi, TASK_INT, ev->next_eip, 0);
+    task_switch(env, sel, lo, hi, TASK_INT, (uint32_t)ev->next_eip, 0);
     if (ev->has_err) {
         stack_init_current(&s, env, 0);
         stack_push(&s, ev->err, (desc_type(env->tr.flags) & 8) ? 4 : 2);
@@ -244,6 +247,77 @@ static void deliver_protected(CPUX86State *env, const IntEvent *ev)
     env->rip = eip;
 }
 
+/* RSPn or ISTn from the 64-bit TSS (#TS(TR) if the TSS is too short). */
+static uint64_t tss64_stack(CPUX86State *env, uint32_t offset)
+{
+    if (!(env->tr.flags & DESC_P_MASK) || offset + 7 > env->tr.limit) {
+        raise_fault_sel(env, EXCP_TS, env->tr.selector, 0);
+    }
+    return cpu_ld(env, env->tr.base + offset, MO_64, cpu_mmu_index_kernel(env), 0);
+}
+
+/* IA-32e mode (SDM 6.14): 16-byte gates to 64-bit code, 64-bit frame with
+ * SS:RSP always pushed, RSP aligned to 16, IST stacks, null SS on a
+ * privilege change. */
+static void deliver_long(CPUX86State *env, const IntEvent *ev)
+{
+    int ext = ev->is_int ? 0 : 1;
+    uint32_t vec = (uint32_t)ev->vector, idt_err = vec * 8 + 2 + (uint32_t)ext;
+    uint32_t lo, hi, clo, chi;
+    if (vec * 16 + 15 > env->idt.limit) {
+        raise_exception_err(env, EXCP_GP, (int)idt_err, 0);
+    }
+    lo = sys_ld(env, env->idt.base + vec * 16, MO_32, 0);
+    hi = sys_ld(env, env->idt.base + vec * 16 + 4, MO_32, 0);
+    uint64_t rip = (hi & 0xffff0000u) | (lo & 0xffff) |
+                   (uint64_t)sys_ld(env, env->idt.base + vec * 16 + 8, MO_32, 0) << 32;
+    unsigned type = desc_type(hi), cpl = cpu_cpl(env);
+    if ((hi & DESC_S_MASK) || (type != SYS_INT_GATE32 && type != SYS_TRAP_GATE32) ||
+        (ev->is_int && desc_dpl(hi) < cpl)) {
+        raise_exception_err(env, EXCP_GP, (int)idt_err, 0);
+    }
+    if (!(hi & DESC_P_MASK)) {
+        raise_exception_err(env, EXCP_NP, (int)idt_err, 0);
+    }
+    uint32_t csel = lo >> 16;
+    if ((csel & 0xfffc) == 0) {
+        raise_exception_err(env, EXCP_GP, ext, 0);
+    }
+    if (!load_descriptor(env, csel, &clo, &chi, 0) ||
+        (chi & (DESC_S_MASK | DESC_CS_MASK | DESC_L_MASK | DESC_B_MASK)) !=
+        (DESC_S_MASK | DESC_CS_MASK | DESC_L_MASK) || desc_dpl(chi) > cpl) {
+        raise_exception_err(env, EXCP_GP, (int)(csel & 0xfffc) | ext, 0);
+    }
+    if (!(chi & DESC_P_MASK)) {
+        raise_exception_err(env, EXCP_NP, (int)(csel & 0xfffc) | ext, 0);
+    }
+    unsigned dpl = desc_dpl(chi), ist = hi & 7;
+    bool inner = !(chi & DESC_C_MASK) && dpl < cpl;
+    unsigned new_cpl = inner ? dpl : cpl;
+    uint64_t rsp = ist ? tss64_stack(env, 0x1c + ist * 8)
+                       : inner ? tss64_stack(env, 4 + dpl * 8) : env->regs[R_ESP];
+    StackPtr s;
+    stack_init(&s, env, 0, rsp & ~0xfULL, 0, new_cpl, 0);
+    s.mask = ~0ULL;
+    stack_push(&s, env->segs[R_SS].selector, 8);
+    stack_push(&s, env->regs[R_ESP], 8);
+    stack_push(&s, cpu_get_eflags(env), 8);
+    stack_push(&s, env->segs[R_CS].selector, 8);
+    stack_push(&s, ev->next_eip, 8);
+    if (ev->has_err) {
+        stack_push(&s, ev->err, 8);
+    }
+
+    env->eflags &= ~(uint64_t)(TF_MASK | VM_MASK | RF_MASK | NT_MASK |
+                               ((type & 1) ? 0 : IF_MASK));
+    if (inner) {
+        cpu_load_seg_cache(env, R_SS, new_cpl, 0, 0, new_cpl << DESC_DPL_SHIFT);
+    }
+    env->regs[R_ESP] = s.sp;
+    load_seg_cache_desc(env, R_CS, (csel & 0xfffc) | new_cpl, clo, chi);
+    env->rip = rip;
+}
+
 static void deliver(CPUX86State *env, const IntEvent *ev)
 {
     if (log_enabled(LOG_INT)) {
@@ -258,8 +332,7 @@ static void deliver(CPUX86State *env, const IntEvent *ev)
     if (!(env->cr[0] & CR0_PE)) {
         deliver_real(env, ev);
     } else if (env->hflags & HF_LMA) {
-        log_unimp("long-mode interrupt delivery\n");
-        triple_fault(env, ev->vector, 0);
+        deliver_long(env, ev);
     } else {
         deliver_protected(env, ev);
     }
@@ -274,7 +347,7 @@ void do_interrupt(CPUX86State *env)
         .is_int = env->exception_is_int,
         .has_err = !env->exception_is_int && vector < 32 && ((EXCP_ERR_MASK >> vector) & 1),
         .err = (uint32_t)env->error_code,
-        .next_eip = (uint32_t)(env->exception_is_int ? env->exception_next_eip : env->rip),
+        .next_eip = env->exception_is_int ? env->exception_next_eip : env->rip,
     };
     env->old_exception = ev.is_int ? -1 : vector;
     deliver(env, &ev);
@@ -285,7 +358,7 @@ void do_interrupt(CPUX86State *env)
 
 void do_interrupt_hw(CPUX86State *env, int vector)
 {
-    IntEvent ev = { .vector = vector, .is_hw = true, .next_eip = (uint32_t)env->rip };
+    IntEvent ev = { .vector = vector, .is_hw = true, .next_eip = env->rip };
     env->old_exception = -1;
     env->halted = false;
     deliver(env, &ev);
@@ -478,18 +551,10 @@ static void iret_task(CPUX86State *env, uint32_t next_eip, uintptr_t ra)
     task_switch(env, sel, lo, hi, TASK_IRET, next_eip, ra);
 }
 
-static void iret_protected(CPUX86State *env, unsigned size, uintptr_t ra)
+/* The EFLAGS bits a protected-mode IRET may change, from the CPL before it. */
+static uint32_t iret_flags_mask(const CPUX86State *env, unsigned size)
 {
-    StackPtr s;
     unsigned cpl = cpu_cpl(env), iopl = (env->eflags & IOPL_MASK) >> IOPL_SHIFT;
-    stack_init_current(&s, env, ra);
-    uint32_t eip = (uint32_t)stack_pop(&s, size);
-    uint32_t cs = (uint32_t)stack_pop(&s, size) & 0xffff;
-    uint32_t fl = (uint32_t)stack_pop(&s, size);
-    if (size == 4 && (fl & VM_MASK) && cpl == 0) {
-        iret_to_vm86(env, &s, cs, eip, fl);
-        return;
-    }
     uint32_t mask = CC_ALL | TF_MASK | DF_MASK | NT_MASK | RF_MASK | AC_MASK | ID_MASK;
     if (cpl <= iopl) {
         mask |= IF_MASK;
@@ -497,10 +562,24 @@ static void iret_protected(CPUX86State *env, unsigned size, uintptr_t ra)
     if (cpl == 0) {
         mask |= IOPL_MASK | VIF_MASK | VIP_MASK;
     }
-    if (size == 2) {
-        mask &= 0xffff;
+    return size == 2 ? mask & 0xffff : mask;
+}
+
+/* Protected mode, and IA-32e mode (where 64-bit code always pops SS:RSP). */
+static void iret_protected(CPUX86State *env, unsigned size, uintptr_t ra)
+{
+    StackPtr s;
+    bool lma = env->hflags & HF_LMA;
+    stack_init_current(&s, env, ra);
+    uint64_t eip = stack_pop(&s, size);
+    uint32_t cs = (uint32_t)stack_pop(&s, size) & 0xffff;
+    uint32_t fl = (uint32_t)stack_pop(&s, size);
+    if (!lma && size == 4 && (fl & VM_MASK) && cpu_cpl(env) == 0) {
+        iret_to_vm86(env, &s, cs, (uint32_t)eip, fl);
+        return;
     }
-    return_protected(env, &s, cs, eip, size, 0, ra);
+    uint32_t mask = iret_flags_mask(env, size);
+    return_protected(env, &s, cs, eip, size, 0, lma && (env->hflags & HF_CS64), ra);
     cpu_set_eflags(env, fl, mask);
 }
 
@@ -517,6 +596,9 @@ void helper_iret(CPUX86State *env, uint64_t opsize, uint64_t next_eip)
         }
         iret_real(env, size, ra);
     } else if (env->eflags & NT_MASK) {
+        if (env->hflags & HF_LMA) {
+            raise_exception_err(env, EXCP_GP, 0, ra);    /* no tasks in IA-32e mode */
+        }
         iret_task(env, (uint32_t)next_eip, ra);
     } else {
         iret_protected(env, size, ra);

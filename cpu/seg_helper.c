@@ -54,6 +54,10 @@ void stack_init_current(StackPtr *s, CPUX86State *env, uintptr_t ra)
     stack_init(s, env, env->segs[R_SS].base, env->regs[R_ESP],
                (env->hflags & HF_SS32) ? DESC_B_MASK : 0, cpu_cpl(env), ra);
     s->mmu_idx = cpu_mmu_index(env);
+    if (env->hflags & HF_CS64) {
+        s->base = 0;
+        s->mask = ~0ULL;
+    }
 }
 
 void stack_push(StackPtr *s, uint64_t val, unsigned size)
@@ -172,10 +176,14 @@ void load_data_seg(CPUX86State *env, int seg, uint32_t sel, unsigned cpl, int ve
 {
     uint32_t lo, hi, rpl = sel & 3, dpl;
     if ((sel & 0xfffc) == 0) {
-        if (seg == R_SS) {
+        if (seg != R_SS) {
+            cpu_load_seg_cache(env, seg, sel, 0, 0, 0);    /* null: unusable */
+            return;
+        }
+        if (!(env->hflags & HF_CS64) || cpl == 3 || rpl != cpl) {
             raise_exception_err(env, vector, 0, ra);
         }
-        cpu_load_seg_cache(env, seg, sel, 0, 0, 0);    /* null: unusable */
+        cpu_load_seg_cache(env, seg, sel, 0, 0, cpl << DESC_DPL_SHIFT);  /* keeps CPL */
         return;
     }
     fetch_desc(env, sel, &lo, &hi, vector, 0, ra);
@@ -347,11 +355,24 @@ static void check_gate(CPUX86State *env, uint32_t sel, uint32_t hi, uintptr_t ra
     }
 }
 
+/* IA-32e mode has no task switching, and its 16-byte call gates are not
+ * emulated yet: both #GP(sel). */
+static void check_legacy_gate(CPUX86State *env, uint32_t sel, uint32_t hi, uintptr_t ra)
+{
+    if (env->hflags & HF_LMA) {
+        if (desc_type(hi) == SYS_CALL_GATE32) {
+            log_unimp("64-bit call gates\n");
+        }
+        raise_fault_sel(env, EXCP_GP, sel, ra);
+    }
+}
+
 /* Switches tasks for JMP/CALL to a TSS descriptor or a task gate. */
 static void far_to_task(CPUX86State *env, uint32_t sel, uint32_t lo, uint32_t hi,
                         TaskSource src, uint32_t next_eip, uintptr_t ra)
 {
     unsigned type = desc_type(hi);
+    check_legacy_gate(env, sel, hi, ra);
     check_gate(env, sel, hi, ra);
     if (type == SYS_TASK_GATE) {
         task_gate_target(env, lo, &sel, &lo, &hi, 0, ra);
@@ -404,6 +425,7 @@ void helper_ljmp_protected(CPUX86State *env, uint64_t selector, uint64_t offset,
     case SYS_CALL_GATE16:
     case SYS_CALL_GATE32: {
         uint32_t gsel, glo, ghi, eip = gate_offset(lo, hi);
+        check_legacy_gate(env, sel, hi, ra);
         check_gate(env, sel, hi, ra);
         gate_target(env, lo, &gsel, &glo, &ghi, ra);
         if (!(ghi & DESC_C_MASK) && desc_dpl(ghi) != cpu_cpl(env)) {
@@ -482,6 +504,7 @@ void helper_lcall_protected(CPUX86State *env, uint64_t selector, uint64_t offset
     case SYS_CALL_GATE32: {
         uint32_t csel, clo, chi, eip = gate_offset(lo, hi);
         unsigned size = (desc_type(hi) & 8) ? 4 : 2;
+        check_legacy_gate(env, sel, hi, ra);
         check_gate(env, sel, hi, ra);
         gate_target(env, lo, &csel, &clo, &chi, ra);
         check_eip_limit(env, eip, clo, chi, ra);
@@ -545,43 +568,72 @@ static void invalidate_inner_segs(CPUX86State *env)
     }
 }
 
+/* The SS:ESP a return to an outer level pops (any IRET in 64-bit mode too);
+ * a null SS is allowed only for a 64-bit target below CPL 3. */
+static void check_return_ss(CPUX86State *env, uint32_t ss, unsigned rpl, bool cs64,
+                            uint32_t *lo, uint32_t *hi, uintptr_t ra)
+{
+    if ((ss & 0xfffc) == 0) {
+        if (!cs64 || rpl == 3) {
+            raise_exception_err(env, EXCP_GP, 0, ra);
+        }
+        *lo = 0;
+        *hi = rpl << DESC_DPL_SHIFT;             /* null, but carrying the CPL */
+        return;
+    }
+    fetch_desc(env, ss, lo, hi, EXCP_GP, 0, ra);
+    if ((ss & 3) != rpl || desc_dpl(*hi) != rpl ||
+        (*hi & (DESC_S_MASK | DESC_CS_MASK | DESC_W_MASK)) != (DESC_S_MASK | DESC_W_MASK)) {
+        raise_fault_sel(env, EXCP_GP, ss, ra);
+    }
+    if (!(*hi & DESC_P_MASK)) {
+        raise_fault_sel(env, EXCP_SS, ss, ra);
+    }
+}
+
 void return_protected(CPUX86State *env, StackPtr *s, uint32_t cs, uint64_t eip,
-                      unsigned size, uint32_t addend, uintptr_t ra)
+                      unsigned size, uint32_t addend, bool pop_ss, uintptr_t ra)
 {
     uint32_t lo, hi, slo, shi;
-    unsigned rpl = cs & 3;
+    unsigned rpl = cs & 3, old_cpl = cpu_cpl(env);
     check_return_cs(env, cs, &lo, &hi, ra);
+    bool cs64 = (env->hflags & HF_LMA) && (hi & DESC_L_MASK);
+    if (cs64 && (hi & DESC_B_MASK)) {
+        raise_fault_sel(env, EXCP_GP, cs, ra);
+    }
     check_eip_limit(env, eip, lo, hi, ra);
     s->sp += addend;
-    if (rpl == cpu_cpl(env)) {
+    if (rpl == old_cpl && !pop_ss) {
         stack_commit(s);
         desc_set_accessed(env, cs, &hi, ra);
         load_seg_cache_desc(env, R_CS, cs, lo, hi);
         env->rip = eip;
         return;
     }
-    uint32_t esp = (uint32_t)stack_pop(s, size);
+    uint64_t esp = stack_pop(s, size);
     uint32_t ss = (uint32_t)stack_pop(s, size) & 0xffff;
-    if ((ss & 0xfffc) == 0) {
-        raise_exception_err(env, EXCP_GP, 0, ra);
-    }
-    fetch_desc(env, ss, &slo, &shi, EXCP_GP, 0, ra);
-    if ((ss & 3) != rpl || desc_dpl(shi) != rpl ||
-        (shi & (DESC_S_MASK | DESC_CS_MASK | DESC_W_MASK)) != (DESC_S_MASK | DESC_W_MASK)) {
-        raise_fault_sel(env, EXCP_GP, ss, ra);
-    }
-    if (!(shi & DESC_P_MASK)) {
-        raise_fault_sel(env, EXCP_SS, ss, ra);
-    }
+    check_return_ss(env, ss, rpl, cs64, &slo, &shi, ra);
     desc_set_accessed(env, cs, &hi, ra);
-    desc_set_accessed(env, ss, &shi, ra);
+    if (ss & 0xfffc) {
+        desc_set_accessed(env, ss, &shi, ra);
+    }
     load_seg_cache_desc(env, R_CS, cs, lo, hi);
-    load_seg_cache_desc(env, R_SS, ss, slo, shi);
-    StackPtr ns;
-    stack_init(&ns, env, 0, (uint64_t)esp + addend, shi, rpl, ra);
-    env->regs[R_ESP] = (env->regs[R_ESP] & ~ns.mask) | (ns.sp & ns.mask);
+    if (ss & 0xfffc) {
+        load_seg_cache_desc(env, R_SS, ss, slo, shi);
+    } else {
+        cpu_load_seg_cache(env, R_SS, ss, 0, 0, shi);
+    }
+    esp += addend;
+    if (cs64) {
+        env->regs[R_ESP] = esp;
+    } else {
+        uint64_t mask = (shi & DESC_B_MASK) ? 0xffffffffu : 0xffff;
+        env->regs[R_ESP] = (env->regs[R_ESP] & ~mask) | (esp & mask);
+    }
     env->rip = eip;
-    invalidate_inner_segs(env);
+    if (rpl > old_cpl) {
+        invalidate_inner_segs(env);
+    }
 }
 
 void helper_lret(CPUX86State *env, uint64_t opsize, uint64_t addend)
@@ -599,7 +651,7 @@ void helper_lret(CPUX86State *env, uint64_t opsize, uint64_t addend)
         env->rip = eip;
         return;
     }
-    return_protected(env, &s, cs, eip, size, (uint32_t)addend, ra);
+    return_protected(env, &s, cs, eip, size, (uint32_t)addend, false, ra);
 }
 DEF_HELPER(lret, 2, false, 0);
 
@@ -618,6 +670,21 @@ static void fetch_sys_desc(CPUX86State *env, uint32_t sel, uint32_t *lo, uint32_
     }
 }
 
+/* IA-32e system descriptors are 16 bytes: bits 63:32 of the base follow. */
+static uint64_t sys_desc_base(CPUX86State *env, uint32_t sel, uint32_t lo, uint32_t hi,
+                              uintptr_t ra)
+{
+    uint64_t base = desc_base(lo, hi);
+    if (env->hflags & HF_LMA) {
+        uint32_t index = sel & ~7u & 0xffff;
+        if (index + 15 > env->gdt.limit) {
+            raise_fault_sel(env, EXCP_GP, sel, ra);
+        }
+        base |= (uint64_t)sys_ld(env, env->gdt.base + index + 8, MO_32, ra) << 32;
+    }
+    return base;
+}
+
 void helper_lldt(CPUX86State *env, uint64_t selector)
 {
     uintptr_t ra = ir_getpc();
@@ -633,8 +700,8 @@ void helper_lldt(CPUX86State *env, uint64_t selector)
     if (!(hi & DESC_P_MASK)) {
         raise_fault_sel(env, EXCP_NP, sel, ra);
     }
-    env->ldt = (SegmentCache){ sel, hi & DESC_CACHE_FLAGS, desc_base(lo, hi),
-                               desc_limit(lo, hi) };
+    uint64_t base = sys_desc_base(env, sel, lo, hi, ra);
+    env->ldt = (SegmentCache){ sel, hi & DESC_CACHE_FLAGS, base, desc_limit(lo, hi) };
 }
 DEF_HELPER(lldt, 1, false, 0);
 
@@ -652,10 +719,13 @@ void helper_ltr(CPUX86State *env, uint64_t selector)
     if (!(hi & DESC_P_MASK)) {
         raise_fault_sel(env, EXCP_NP, sel, ra);
     }
+    if ((env->hflags & HF_LMA) && desc_type(hi) != SYS_TSS32_AVAIL) {
+        raise_fault_sel(env, EXCP_GP, sel, ra);              /* 64-bit TSS only */
+    }
+    uint64_t base = sys_desc_base(env, sel, lo, hi, ra);
     hi |= SYS_TSS_BUSY_BIT << DESC_TYPE_SHIFT;
     desc_write_hi(env, sel, hi, ra);
-    env->tr = (SegmentCache){ sel, hi & DESC_CACHE_FLAGS, desc_base(lo, hi),
-                              desc_limit(lo, hi) };
+    env->tr = (SegmentCache){ sel, hi & DESC_CACHE_FLAGS, base, desc_limit(lo, hi) };
 }
 DEF_HELPER(ltr, 1, false, 0);
 

@@ -984,6 +984,67 @@ START_TEST(test_16bit_gate_and_conforming)
 }
 END_TEST
 
+/* A 16-byte IA-32e interrupt gate (DPL 3) to the 64-bit ring-0 code at GDT 13. */
+static void set_gate64(unsigned vec, uint64_t off, unsigned ist)
+{
+    set_gate(IDT, vec * 2, 13 * 8, (uint32_t)off, SYS_INT_GATE32, 3, 0);
+    ram[IDT + vec * 16 + 4] = (uint8_t)ist;
+    st32_le(&ram[IDT + vec * 16 + 8], (uint32_t)(off >> 32));
+}
+
+START_TEST(test_long_mode_interrupt)
+{
+    free(env);
+    env = cpu_x86_create(NULL, 0, "qemu64", errbuf, sizeof(errbuf));
+    enter_pmode(0);
+    /* 64-bit code segments at GDT 13 (DPL 0) and 14 (DPL 3); 64-bit TSS at 15-16. */
+    set_desc(GDT, 13, 0, 0xfffff, ACC(0xa, 0, 1) | DESC_G_MASK | DESC_L_MASK);
+    set_desc(GDT, 14, 0, 0xfffff, ACC(0xa, 3, 1) | DESC_G_MASK | DESC_L_MASK);
+    set_desc(GDT, 15, TSS_B, 0x67, ACC(SYS_TSS32_AVAIL, 0, 0));
+    st32_le(&ram[GDT + 16 * 8], 0);                            /* base 63:32 */
+    env->gdt.limit = 17 * 8 - 1;
+    st64_le(&ram[TSS_B + 4], 0x1ffff8);                       /* RSP0 (aligned down) */
+    st64_le(&ram[TSS_B + 0x24], 0x180000);                    /* IST1 */
+    env->cr[4] = CR4_PAE;
+    env->efer = EFER_LME | EFER_LMA;
+    env->cr[0] |= CR0_PG;
+    EXPECT_OK(helper_ltr(env, 15 * 8));
+    ck_assert_uint_eq(env->tr.base, TSS_B);
+    /* 16-byte gates: vector 0x20 to ring 0, vector 2 (NMI) on IST1. */
+    env->idt.limit = 256 * 16 - 1;
+    set_gate64(0x20, 0x100005020ULL, 0);
+    set_gate64(EXCP_NMI, 0x100005002ULL, 1);
+    cpu_load_seg_cache(env, R_CS, 14 * 8 + 3, 0, 0xffffffffu,
+                       (ACC(0xb, 3, 1) | DESC_G_MASK | DESC_L_MASK) & DESC_CACHE_FLAGS);
+    cpu_load_seg_cache(env, R_SS, SEL_DATA3, 0, 0xffffffffu, (ACC(0x3, 3, 1) | FLAT));
+    ck_assert(env->hflags & HF_CS64);
+    ck_assert_uint_eq(cpu_cpl(env), 3);
+    env->regs[R_ESP] = 0x123456789aULL & 0xfffff;             /* user RSP */
+    uint64_t user_rsp = env->regs[R_ESP];
+    env->rip = 0x7fff00001000ULL;
+    EXPECT_EXC(helper_raise_interrupt(env, 0x20, 0x7fff00001002ULL), 0x20, 0);
+    deliver_ok();
+    ck_assert_uint_eq(cpu_cpl(env), 0);
+    ck_assert_uint_eq(env->rip, 0x100005020ULL);
+    ck_assert_uint_eq(env->regs[R_ESP], 0x1ffff0 - 40);
+    ck_assert_uint_eq(ld64_le(&ram[0x1ffff0 - 40]), 0x7fff00001002ULL);   /* RIP */
+    ck_assert_uint_eq(ld64_le(&ram[0x1ffff0 - 32]), 14 * 8 + 3);          /* CS */
+    ck_assert_uint_eq(ld64_le(&ram[0x1ffff0 - 16]), user_rsp);            /* RSP */
+    ck_assert_uint_eq(ld64_le(&ram[0x1ffff0 - 8]), SEL_DATA3);            /* SS */
+    ck_assert_uint_eq(env->segs[R_SS].selector, 0);
+    /* IRETQ back to ring 3. */
+    EXPECT_OK(helper_iret(env, 8, 0));
+    ck_assert_uint_eq(cpu_cpl(env), 3);
+    ck_assert_uint_eq(env->rip, 0x7fff00001002ULL);
+    ck_assert_uint_eq(env->regs[R_ESP], user_rsp);
+    ck_assert(env->hflags & HF_CS64);
+    /* NMI on IST1, even at the same privilege. */
+    EXPECT_OK(do_interrupt_hw(env, EXCP_NMI));
+    ck_assert_uint_eq(env->regs[R_ESP], 0x180000 - 40);
+    ck_assert_uint_eq(env->rip, 0x100005002ULL);
+}
+END_TEST
+
 static Suite *cpusys_suite(void)
 {
     Suite *s = suite_create("cpusys");
@@ -1012,6 +1073,7 @@ static Suite *cpusys_suite(void)
     tcase_add_test(tc, test_init_sipi);
     tcase_add_test(tc, test_x87_state);
     tcase_add_test(tc, test_16bit_gate_and_conforming);
+    tcase_add_test(tc, test_long_mode_interrupt);
     suite_add_tcase(s, tc);
     return s;
 }
