@@ -398,9 +398,6 @@ bool cpu_handle_interrupt(CPUX86State *env)
         }
         return false;
     }
-    if ((env->hflags & HF_TF) && !(env->eflags & TF_MASK)) {
-        return false;               /* the shadowed instruction has not run yet */
-    }
     if (nmi) {
         cpu_reset_interrupt(env, CPU_INTERRUPT_NMI);
         do_interrupt_hw(env, EXCP_NMI);
