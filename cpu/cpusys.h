@@ -1,6 +1,6 @@
 /*
  * cpusys.h - private to the system helpers (state.c, seg_helper.c,
- * int_helper.c, task_helper.c, misc_helper.c): CPUID feature bits,
+ * int_helper.c, task_helper.c, misc_helper.c, fpu_helper.c): CPUID feature bits,
  * descriptor decoding, system-table and stack access, the task switch.
  *
  * Invariants: every guest access made here goes through cpu_ld/cpu_st, so a

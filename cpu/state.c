@@ -18,7 +18,7 @@
 #include "kestrel/machine.h"
 
 /* Features every model here implements: FPU (control ops only so far, see
- * misc_helper.c), DE, PSE, TSC, MSR, CX8, APIC, SEP, MTRR, PGE, CMOV, PAT. */
+ * fpu_helper.c), DE, PSE, TSC, MSR, CX8, APIC, SEP, MTRR, PGE, CMOV, PAT. */
 #define P6_FEATURES (CPUID_FPU | CPUID_DE | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_CX8 | \
                      CPUID_APIC | CPUID_SEP | CPUID_MTRR | CPUID_PGE | CPUID_CMOV | CPUID_PAT)
 
