@@ -21,7 +21,10 @@
 
 #include "cpu/internal.h"
 
-#define TB_JMP_CACHE_BITS 12
+/* Jump cache: 64 groups of 64 entries; a group holds the TBs of one virtual
+ * page (modulo 64), so INVLPG clears two groups instead of everything. */
+#define TB_JMP_GROUP_BITS 6
+#define TB_JMP_CACHE_BITS (2 * TB_JMP_GROUP_BITS)
 #define TB_JMP_CACHE_SIZE (1u << TB_JMP_CACHE_BITS)
 
 /* Low bits of CPUExecState.tlb_phys entries (the rest is the physical page). */
@@ -44,6 +47,8 @@ typedef struct CPUExecState {
 CPUExecState *exec_state(CPUX86State *env);
 CPUExecState *exec_state_first(void);
 void exec_jmp_cache_clear(CPUExecState *es);
+/* Forget the TBs that start on the page of vaddr or may run into it. */
+void exec_jmp_cache_clear_page(CPUExecState *es, uint64_t vaddr);
 
 /* tb.c: the TB store. */
 void tb_lock(void);
@@ -72,9 +77,15 @@ static inline uint64_t tb_linear_pc(const TranslationBlock *tb)
 {
     return exec_code_linear(tb->cs_base + tb->pc, tb->flags);
 }
+static inline unsigned tb_jmp_cache_group(uint64_t linear_pc)
+{
+    return (unsigned)((linear_pc >> TLB_PAGE_BITS) & ((1u << TB_JMP_GROUP_BITS) - 1));
+}
 static inline unsigned tb_jmp_cache_index(uint64_t linear_pc)
 {
-    return (unsigned)((linear_pc ^ (linear_pc >> TB_JMP_CACHE_BITS)) & (TB_JMP_CACHE_SIZE - 1));
+    unsigned in_page = (unsigned)((linear_pc ^ (linear_pc >> TB_JMP_GROUP_BITS)) &
+                                  ((1u << TB_JMP_GROUP_BITS) - 1));
+    return tb_jmp_cache_group(linear_pc) << TB_JMP_GROUP_BITS | in_page;
 }
 /* SMC from a guest store at retaddr: invalidate; restart if the running TB died. */
 void tb_invalidate_from_store(CPUX86State *env, uint64_t paddr, uint64_t len, uintptr_t retaddr);

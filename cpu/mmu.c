@@ -687,7 +687,7 @@ void tlb_flush_page(CPUX86State *env, uint64_t vaddr)
                 tlb_entry_clear(&env->tlb.victim[m][v]);
         }
     }
-    exec_jmp_cache_clear(es);
+    exec_jmp_cache_clear_page(es, vaddr);
 }
 
 void cpu_tlb_flush(CPUX86State *env)

@@ -111,6 +111,13 @@ void exec_jmp_cache_clear(CPUExecState *es)
     memset(es->jmp_cache, 0, sizeof(es->jmp_cache));
 }
 
+void exec_jmp_cache_clear_page(CPUExecState *es, uint64_t vaddr)
+{
+    size_t group = sizeof(es->jmp_cache[0]) << TB_JMP_GROUP_BITS;
+    memset(&es->jmp_cache[tb_jmp_cache_group(vaddr) << TB_JMP_GROUP_BITS], 0, group);
+    memset(&es->jmp_cache[tb_jmp_cache_group(vaddr - TLB_PAGE_SIZE) << TB_JMP_GROUP_BITS], 0, group);
+}
+
 /* ---- Allocation ---- */
 
 static void *arena_alloc(size_t size)

@@ -324,6 +324,23 @@ START_TEST(test_chaining_and_unchaining)
 }
 END_TEST
 
+START_TEST(test_invlpg_clears_jump_cache_groups)
+{
+    env = fake_env_new();
+    CPUExecState *es = exec_state(env);
+    static TranslationBlock dummy;
+    uint64_t pcs[] = { 0x5ff0, 0x6010, 0x9000 };
+    for (int i = 0; i < 3; i++)
+        es->jmp_cache[tb_jmp_cache_index(pcs[i])] = &dummy;
+    tlb_flush_page(env, 0x6000);
+    ck_assert_ptr_null(es->jmp_cache[tb_jmp_cache_index(0x5ff0)]);   /* may run into 0x6000 */
+    ck_assert_ptr_null(es->jmp_cache[tb_jmp_cache_index(0x6010)]);
+    ck_assert_ptr_eq(es->jmp_cache[tb_jmp_cache_index(0x9000)], &dummy);
+    tlb_flush_all(env);
+    ck_assert_ptr_null(es->jmp_cache[tb_jmp_cache_index(0x9000)]);
+}
+END_TEST
+
 START_TEST(test_flush)
 {
     env = fake_env_new();
@@ -485,6 +502,7 @@ static Suite *exec_suite(void)
     tcase_add_test(tb, test_two_page_tb);
     tcase_add_test(tb, test_restore_state);
     tcase_add_test(tb, test_chaining_and_unchaining);
+    tcase_add_test(tb, test_invlpg_clears_jump_cache_groups);
     tcase_add_test(tb, test_flush);
     suite_add_tcase(s, tb);
     TCase *loop = tcase_create("loop");
