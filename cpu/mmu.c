@@ -690,9 +690,11 @@ void tlb_flush_page(CPUX86State *env, uint64_t vaddr)
     exec_jmp_cache_clear_page(es, vaddr);
 }
 
+/* The bus map changed: translations and the code read through them are stale. */
 void cpu_tlb_flush(CPUX86State *env)
 {
     tlb_flush_all(env);
+    tb_flush(env);
 }
 
 static void tlb_mark_entry(TLBEntry *e, uint64_t phys, uint64_t page)
@@ -715,14 +717,12 @@ void tlb_mark_code_page(uint64_t paddr)
     }
 }
 
-/* The bus map changed (PAM, BARs): stale translations and stale code go. */
 static void mmu_bus_changed(void *opaque, Bus *bus)
 {
     for (CPUExecState *es = exec_state_first(); es; es = es->next) {
         if (es->env->mem == bus)
-            tlb_flush_all(es->env);
+            cpu_tlb_flush(es->env);
     }
-    tb_flush(NULL);
 }
 
 /* One listener per physical bus, whatever the number of vCPUs on it (under tb_lock). */
