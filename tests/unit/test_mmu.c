@@ -218,6 +218,22 @@ START_TEST(test_4level_walks)
 }
 END_TEST
 
+START_TEST(test_invlpg_in_large_page)
+{
+    setup_paging32();
+    env->cr[4] |= CR4_PSE;
+    put32(PD + 2 * 4, 0x400000 | P | RW | PS | D);
+    put32(0x400000, 0x1111);
+    put32(0x5ff000, 0x2222);
+    ck_assert_uint_eq(ldl(0x800000), 0x1111);
+    ck_assert_uint_eq(ldl(0x9ff000), 0x2222);
+    put32(PD + 2 * 4, 0x000000 | P | RW | PS | D);    /* remap the 4 MiB page */
+    tlb_flush_page(env, 0x800000);                    /* one INVLPG covers it all */
+    ck_assert_uint_eq(ldl(0x9ff000), get32(0x1ff000));
+    ck_assert_uint_eq(ldl(0x800000), get32(0));
+}
+END_TEST
+
 START_TEST(test_global_pages)
 {
     setup_paging32();
@@ -359,8 +375,14 @@ START_TEST(test_code_pages)
     ck_assert_uint_eq(get32(0x510c), 3);
     ck_assert(!tb_page_has_code(0x5000));
     ck_assert_ptr_nonnull(tlb_hit_write(&env->tlb, MMU_KERNEL_IDX, 0x5000, 4));
+    /* A store crossing into a code page invalidates the TB there before writing. */
+    TranslationBlock *tb7 = fake_tb(0x7000, 0x7000, 4, 128, 64);
+    tb_link(tb7, true);
+    cpu_st(env, 0x6ffe, 0x44332211, MO_32, MMU_KERNEL_IDX, 0);
+    ck_assert(tb7->invalid);
+    ck_assert_uint_eq(get32(0x7000) & 0xffff, 0x4433);
     /* New entries for a code page start slow too. */
-    tb = fake_tb(0x6000, 0x6000, 8, 64, 64);
+    tb = fake_tb(0x6000, 0x6000, 8, 256, 64);
     tb_link(tb, true);
     ck_assert_uint_eq(ldl(0x6000), 0);
     ck_assert_ptr_null(tlb_hit_write(&env->tlb, MMU_KERNEL_IDX, 0x6000, 4));
@@ -442,6 +464,7 @@ static Suite *mmu_suite(void)
     tcase_add_test(tc, test_pf_user_pde_restricts);
     tcase_add_test(tc, test_pae_walks);
     tcase_add_test(tc, test_4level_walks);
+    tcase_add_test(tc, test_invlpg_in_large_page);
     tcase_add_test(tc, test_global_pages);
     tcase_add_test(tc, test_tlb_hit_miss_victim);
     tcase_add_test(tc, test_page_crossing);
