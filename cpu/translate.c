@@ -131,15 +131,19 @@ IRTemp x86_ld_reg(DisasContext *dc, int reg, int size, bool high8)
     return t;
 }
 
+void x86_reg_merge(DisasContext *dc, IRTemp d, IRTemp old, int size, bool high8, IRTemp v)
+{
+    switch (size) {
+    case 1: ir_deposit(dc->s, d, old, v, high8 ? 8 : 0, 8); break;
+    case 2: ir_deposit(dc->s, d, old, v, 0, 16); break;
+    case 4: ir_op1(dc->s, IR_ext32u, d, v); break;
+    default: ir_mov(dc->s, d, v); break;
+    }
+}
+
 void x86_st_reg(DisasContext *dc, int reg, int size, bool high8, IRTemp v)
 {
-    IRTemp g = G_REG(reg);
-    switch (size) {
-    case 1: ir_deposit(dc->s, g, g, v, high8 ? 8 : 0, 8); break;
-    case 2: ir_deposit(dc->s, g, g, v, 0, 16); break;
-    case 4: ir_op1(dc->s, IR_ext32u, g, v); break;
-    default: ir_mov(dc->s, g, v); break;
-    }
+    x86_reg_merge(dc, G_REG(reg), G_REG(reg), size, high8, v);
 }
 
 static MemOp x86_memop(int size, bool sign)

@@ -70,6 +70,8 @@ void x86_sync_cc_op(DisasContext *dc);
 /* Registers. */
 IRTemp x86_ld_reg(DisasContext *dc, int reg, int size, bool high8);
 void x86_st_reg(DisasContext *dc, int reg, int size, bool high8, IRTemp v);
+/* d = old with v written as a register write of that size would. */
+void x86_reg_merge(DisasContext *dc, IRTemp d, IRTemp old, int size, bool high8, IRTemp v);
 /* Operands (OPK_REG/MEM/IMM/SREG): value zero-extended to op->size. */
 IRTemp x86_ld_op(DisasContext *dc, const Operand *op);
 void x86_st_op(DisasContext *dc, const Operand *op, IRTemp v);
