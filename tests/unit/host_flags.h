@@ -3,12 +3,40 @@
  * translator's unit tests: each host_<op><bits>(a, b, cin, &res) runs the
  * host instruction on a (destination) and b (source or CL count) with CF
  * preset to cin, stores the result and returns the host RFLAGS.
+ * Also a small deterministic random source biased to edge values.
  * Included by test_translate.c and test_translate_run.c only.
  */
 #ifndef KESTREL_TESTS_HOST_FLAGS_H
 #define KESTREL_TESTS_HOST_FLAGS_H
 
 #include <stdint.h>
+#include "kestrel/common.h"
+
+/* --- random values --- */
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+
+static inline uint64_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+/* Random values biased towards the edges of a width. */
+static inline uint64_t rnd_val(int bits)
+{
+    static const uint64_t edge[] = { 0, 1, 2, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff,
+                                     0x7fffffff, 0x80000000, 0xffffffff,
+                                     0x7fffffffffffffffULL, 0x8000000000000000ULL,
+                                     ~0ULL, 0x0f, 0x10, 0xf0 };
+    uint64_t v = (rnd() & 3) == 0 ? edge[rnd() % ARRAY_SIZE(edge)] : rnd();
+    if ((rnd() & 7) == 0) {
+        v = (rnd() & 1) ? v + 1 : v - 1;
+    }
+    return bits == 64 ? v : v & ((1ULL << bits) - 1);
+}
 
 typedef uint64_t HostFn(uint64_t a, uint64_t b, int cin, uint64_t *res);
 
