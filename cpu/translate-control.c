@@ -18,7 +18,7 @@ static uint64_t x86_rel_target(DisasContext *dc, const Insn *in)
 {
     for (int i = 0; i < in->nb_ops; i++) {
         if (in->ops[i].kind == OPK_REL) {
-            return (dc->next_pc + (uint64_t)in->ops[i].imm) & x86_eip_mask(dc, in->opsize);
+            return (dc->next_pc + (uint64_t)in->ops[i].imm) & x86_size_mask(in->opsize);
         }
     }
     return dc->next_pc;

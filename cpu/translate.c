@@ -1,7 +1,7 @@
 /*
  * translate.c - x86 translator core: block structure, operand access,
  * addressing, the stack, block exits, and dispatch of a decoded Insn to
- * its per-instruction code (translate-{alu,cc,control,string,system}.c).
+ * its per-instruction code (translate-{alu,cc,shift,control,string,system}.c).
  *
  * Block layout: an exit check on env->exit_request, then per instruction
  * ir_insn_start(EIP, static cc_op) followed by its code. The block stops
@@ -53,11 +53,6 @@ IRTemp x86_tmp(DisasContext *dc)
     return dc->limits ? ir_temp_tb(dc->s, IR_I64) : ir_temp_new(dc->s, IR_I64);
 }
 
-IRTemp x86_tmp_tb(DisasContext *dc)
-{
-    return ir_temp_tb(dc->s, IR_I64);
-}
-
 IRTemp x86_const(DisasContext *dc, uint64_t v)
 {
     return ir_const(dc->s, IR_I64, v);
@@ -81,11 +76,6 @@ void x86_ext(DisasContext *dc, IRTemp d, IRTemp a, int size, bool sign)
         return;
     }
     ir_op1(dc->s, ext[sign][size == 1 ? 0 : size == 2 ? 1 : 2], d, a);
-}
-
-uint64_t x86_eip_mask(DisasContext *dc, int opsize)
-{
-    return x86_size_mask(opsize);
 }
 
 /* --- lazy cc_op bookkeeping --- */

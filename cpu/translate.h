@@ -60,8 +60,7 @@ typedef struct DisasContext {
 typedef void DisasFn(DisasContext *dc, const Insn *in);
 
 /* --- translate.c: core --- */
-IRTemp x86_tmp(DisasContext *dc);                 /* EBB I64 temp */
-IRTemp x86_tmp_tb(DisasContext *dc);              /* I64 temp living across labels */
+IRTemp x86_tmp(DisasContext *dc);  /* I64 temp: EBB, or TB-lived with inline limit checks */
 IRTemp x86_const(DisasContext *dc, uint64_t v);
 uint64_t x86_size_mask(int size);
 void x86_ext(DisasContext *dc, IRTemp d, IRTemp a, int size, bool sign);
@@ -102,7 +101,6 @@ void x86_gen_exception(DisasContext *dc, int vector, int err);
 /* After a helper that wrote env->cc_op itself. */
 void x86_cc_op_from_helper(DisasContext *dc, CCOp op);
 void x86_call_helper(DisasContext *dc, const IRHelper *h, IRTemp ret, const IRTemp *args);
-uint64_t x86_eip_mask(DisasContext *dc, int opsize);
 /* Segment register loads (real-mode inline or via h_load_seg). */
 void x86_load_seg(DisasContext *dc, int seg, IRTemp sel);
 
