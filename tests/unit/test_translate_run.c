@@ -14,6 +14,7 @@
  * shift by zero keeping flags, REP MOVS/CMPS, PUSH/POP/CALL/RET/PUSHA/POPA/
  * ENTER/LEAVE, real-mode segment bases with 16-bit addressing.
  */
+#if defined(__x86_64__)
 #include <check.h>
 #include <setjmp.h>
 #include <stdlib.h>
@@ -911,3 +912,12 @@ int main(void)
     srunner_free(sr);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
+
+#else /* the reference values come from x86-64 inline assembly */
+#include <stdio.h>
+int main(void)
+{
+    puts("SKIP: the translator tests need an x86-64 host");
+    return 0;
+}
+#endif
