@@ -889,6 +889,143 @@ START_TEST(test_div_by_zero_raises)
 }
 END_TEST
 
+/* ---------------- table of single-instruction semantics ---------------- */
+
+#define OR_(r, sz) { .kind = OPK_REG, .size = sz, .reg = r }
+#define OH_(r) { .kind = OPK_REG, .size = 1, .reg = r, .high8 = true }
+#define OI_(v, sz) { .kind = OPK_IMM, .size = sz, .imm = v }
+#define OM_(sz) { .kind = OPK_MEM, .size = sz }
+#define OL_(d) { .kind = OPK_REL, .size = 4, .imm = d }
+#define INSN(o, sz, ...) { .op = X86_##o, .opsize = sz, .ops = { __VA_ARGS__ }, \
+                           .nb_ops = (uint8_t)ARRAY_SIZE(((Operand[]){ __VA_ARGS__ })) }
+#define INSN0(o, sz) { .op = X86_##o, .opsize = sz }
+#define INSNC(o, cc, sz, ...) { .op = X86_##o, .cond = cc, .opsize = sz, .ops = { __VA_ARGS__ }, \
+                                .nb_ops = (uint8_t)ARRAY_SIZE(((Operand[]){ __VA_ARGS__ })) }
+
+typedef struct SemCase {
+    const char *name;
+    Insn insn[3];
+    uint64_t regs[8];        /* EAX..EDI before (ESP is set by the runner) */
+    uint64_t mem;            /* qword at 0x600 before */
+    uint64_t want[8];
+    uint64_t want_mem;
+    uint32_t fmask, fwant;
+} SemCase;
+
+enum { A_, C_, D_, B_, SP_, BP_, SI_, DI_ };
+
+static const SemCase sem_cases[] = {
+    { "mul", { INSN(MUL, 4, OR_(B_, 4)) }, { 0x80000000, 0, 0, 4 }, 0,
+      { 0, 0, 2, 4 }, 0, CC_C | CC_O, CC_C | CC_O },
+    { "imul1", { INSN(IMUL, 4, OR_(B_, 4)) }, { 0xfffffffe, 0, 0, 3 }, 0,
+      { 0xfffffffa, 0, 0xffffffff, 3 }, 0, CC_C | CC_O, 0 },
+    { "imul3", { INSN(IMUL2, 4, OR_(A_, 4), OR_(B_, 4), OI_(10, 4)) }, { 0, 0, 0, 7 }, 0,
+      { 70, 0, 0, 7 }, 0, CC_C | CC_O, 0 },
+    { "div", { INSN(DIV, 4, OR_(B_, 4)) }, { 0, 0, 1, 0x10 }, 0,
+      { 0x10000000, 0, 0, 0x10 }, 0, 0, 0 },
+    { "idiv8", { INSN(IDIV, 4, OR_(B_, 1)) }, { 0xfff9, 0, 0, 2 }, 0,
+      { 0xfffd, 0, 0, 2 }, 0, 0, 0 },
+    { "bt mem+reg", { INSN(BT, 4, OM_(4), OR_(C_, 4)) }, { 0, 32 }, 0x100000000ULL,
+      { 0, 32 }, 0x100000000ULL, CC_C, CC_C },
+    { "btr mem+imm", { INSN(BTR, 4, OM_(4), OI_(33, 1)) }, { 0 }, 0x0000000200000002ULL,
+      { 0 }, 0x0000000200000000ULL, CC_C, CC_C },
+    { "bts reg", { INSN(BTS, 4, OR_(A_, 4), OR_(C_, 4)) }, { 0, 35 }, 0,
+      { 8, 35 }, 0, CC_C, 0 },
+    { "bsf", { INSN(BSF, 4, OR_(A_, 4), OR_(B_, 4)) }, { 0x1234, 0, 0, 0x80 }, 0,
+      { 7, 0, 0, 0x80 }, 0, CC_Z, 0 },
+    { "bsf zero", { INSN(BSF, 4, OR_(A_, 4), OR_(B_, 4)) }, { 0x1234 }, 0,
+      { 0x1234 }, 0, CC_Z, CC_Z },
+    { "bsr", { INSN(BSR, 4, OR_(A_, 4), OR_(B_, 4)) }, { 0, 0, 0, 0x80000001 }, 0,
+      { 31, 0, 0, 0x80000001 }, 0, CC_Z, 0 },
+    { "popcnt", { INSN(POPCNT, 4, OR_(A_, 4), OR_(B_, 4)) }, { 0, 0, 0, 0xf0f0 }, 0,
+      { 8, 0, 0, 0xf0f0 }, 0, CC_ALL, 0 },
+    { "tzcnt0", { INSN(TZCNT, 2, OR_(A_, 2), OR_(B_, 2)) }, { 0 }, 0,
+      { 16 }, 0, CC_C | CC_Z, CC_C },
+    { "lzcnt", { INSN(LZCNT, 4, OR_(A_, 4), OR_(B_, 4)) }, { 0, 0, 0, 1 }, 0,
+      { 31, 0, 0, 1 }, 0, CC_C | CC_Z, 0 },
+    { "xadd", { INSN(XADD, 4, OR_(A_, 4), OR_(B_, 4)) }, { 5, 0, 0, 7 }, 0,
+      { 12, 0, 0, 5 }, 0, CC_Z, 0 },
+    { "cmpxchg hit", { INSN(CMPXCHG, 4, OR_(B_, 4), OR_(C_, 4)) }, { 5, 9, 0, 5 }, 0,
+      { 5, 9, 0, 9 }, 0, CC_Z, CC_Z },
+    { "cmpxchg miss", { INSN(CMPXCHG, 4, OM_(4), OR_(C_, 4)) }, { 4, 9 }, 5,
+      { 5, 9 }, 5, CC_Z | CC_C, CC_C },
+    { "xchg mem", { INSN(XCHG, 4, OR_(A_, 4), OM_(4)) }, { 1 }, 2,
+      { 2 }, 1, 0, 0 },
+    { "movsx", { INSN(MOVSX, 4, OR_(A_, 4), OR_(B_, 1)) }, { 0, 0, 0, 0x80 }, 0,
+      { 0xffffff80, 0, 0, 0x80 }, 0, 0, 0 },
+    { "movzx", { INSN(MOVZX, 4, OR_(A_, 4), OR_(B_, 2)) }, { 0xdead0000, 0, 0, 0x1ffff }, 0,
+      { 0xffff, 0, 0, 0x1ffff }, 0, 0, 0 },
+    { "cbw", { INSN0(CBW, 2) }, { 0x12340080 }, 0, { 0x1234ff80 }, 0, 0, 0 },
+    { "cdq", { INSN0(CWD, 4) }, { 0x80000000, 0, 7 }, 0,
+      { 0x80000000, 0, 0xffffffff }, 0, 0, 0 },
+    { "stc lahf", { INSN0(STC, 4), INSN0(LAHF, 4) }, { 0 }, 0, { 0x0300 }, 0, 0, 0 },
+    { "sahf", { INSN0(SAHF, 4) }, { 0xd700 }, 0, { 0xd700 }, 0, CC_ALL, 0xd5 },
+    { "stc salc", { INSN0(STC, 4), INSN0(SALC, 4) }, { 0x1200 }, 0, { 0x12ff }, 0, 0, 0 },
+    { "cmc", { INSN0(STC, 4), INSN0(CMC, 4) }, { 0 }, 0, { 0 }, 0, CC_C, 0 },
+    { "bswap", { INSN(BSWAP, 4, OR_(A_, 4)) }, { 0x11223344 }, 0, { 0x44332211 }, 0, 0, 0 },
+    { "loop", { INSN(LOOP, 4, OL_(-3)) }, { 0, 3 }, 0, { 0, 0 }, 0, 0, 0 },
+    { "jcxz", { INSN(JCXZ, 4, OL_(3)), INSN(MOV, 4, OR_(A_, 4), OI_(1, 4)),
+                INSN(MOV, 4, OR_(B_, 4), OI_(2, 4)) }, { 0 }, 0, { 0, 0, 0, 2 }, 0, 0, 0 },
+    { "neg", { INSN(NEG, 4, OR_(A_, 4)) }, { 1 }, 0, { 0xffffffff }, 0,
+      CC_C | CC_Z | CC_S | CC_O, CC_C | CC_S },
+    { "rol1", { INSN(ROL, 4, OR_(A_, 1), OI_(1, 1)) }, { 0x81 }, 0, { 0x03 }, 0,
+      CC_C | CC_O, CC_C | CC_O },
+    { "stc rcr1", { INSN0(STC, 4), INSN(RCR, 4, OR_(A_, 1), OI_(1, 1)) }, { 0x02 }, 0,
+      { 0x81 }, 0, CC_C | CC_O, CC_O },
+    { "shld imm", { INSN(SHLD, 4, OR_(A_, 2), OR_(B_, 2), OI_(4, 1)) }, { 0x1234, 0, 0, 0xabcd },
+      0, { 0x234a, 0, 0, 0xabcd }, 0, CC_C, CC_C },
+    { "stc inc", { INSN0(STC, 4), INSN(INC, 4, OR_(A_, 4)) }, { 0xffffffff }, 0, { 0 }, 0,
+      CC_C | CC_Z | CC_O | CC_A, CC_C | CC_Z | CC_A },
+    { "stc adc", { INSN0(STC, 4), INSN(ADC, 4, OR_(A_, 4), OR_(B_, 4)) }, { 1, 0, 0, 1 }, 0,
+      { 3, 0, 0, 1 }, 0, CC_C, 0 },
+    { "dec16", { INSN(DEC, 2, OR_(A_, 2)) }, { 0x12340000 }, 0, { 0x1234ffff }, 0,
+      CC_S | CC_Z, CC_S },
+    { "setcc ah", { INSN(CMP, 4, OR_(A_, 4), OR_(B_, 4)), INSNC(SETCC, 2, 4, OH_(A_)) },
+      { 0x1, 0, 0, 2 }, 0, { 0x0101, 0, 0, 2 }, 0, 0, 0 },
+    { "cmovb", { INSN(CMP, 4, OR_(A_, 4), OR_(B_, 4)), INSNC(CMOVCC, 2, 4, OR_(C_, 4), OR_(D_, 4)) },
+      { 1, 5, 6, 2 }, 0, { 1, 6, 6, 2 }, 0, 0, 0 },
+    { "lea", { INSN(LEA, 4, OR_(A_, 4), OM_(4)) }, { 0 }, 0, { 0x600 }, 0, 0, 0 },
+    { "mov ah,bl", { INSN(MOV, 4, OH_(A_), OR_(B_, 1)) }, { 0x11, 0, 0, 0x22 }, 0,
+      { 0x2211, 0, 0, 0x22 }, 0, 0, 0 },
+    { "xlat", { INSN0(XLAT, 4) }, { 2, 0, 0, 0x600 }, 0x00cc0000,
+      { 0xcc, 0, 0, 0x600 }, 0x00cc0000, 0, 0 },
+    { "aam", { INSN(AAM, 4, OI_(10, 1)) }, { 63 }, 0, { 0x0603 }, 0, 0, 0 },
+    { "xor same", { INSN(XOR, 4, OR_(A_, 4), OR_(A_, 4)) }, { 5 }, 0, { 0 }, 0,
+      CC_ALL & ~CC_A, CC_Z | CC_P },
+    { "add mem", { INSN(ADD, 4, OM_(2), OI_(0xffff, 2)) }, { 0 }, 0x10001, { 0 }, 0x10000,
+      CC_C | CC_Z, CC_C | CC_Z },
+};
+
+START_TEST(test_semantics)
+{
+    const SemCase *c = &sem_cases[_i];
+    env_flat32();
+    for (int r = 0; r < 8; r++) {
+        if (r != R_ESP) {
+            env.regs[r] = c->regs[r];
+        }
+    }
+    mem_st(0x600, c->mem, 8);
+    script_reset(0x1000);
+    for (int i = 0; i < 3 && c->insn[i].op; i++) {
+        Insn *in = emit(c->insn[i].op, c->insn[i].opsize, c->insn[i].nb_ops, c->insn[i].ops);
+        in->mem.disp = 0x600;
+        in->cond = c->insn[i].cond;
+    }
+    ck_assert_int_eq(run_script(64), 0);
+    for (int r = 0; r < 8; r++) {
+        if (r != R_ESP) {
+            ck_assert_msg(env.regs[r] == c->want[r], "%s: reg %d = %#llx, want %#llx", c->name,
+                          r, (unsigned long long)env.regs[r], (unsigned long long)c->want[r]);
+        }
+    }
+    ck_assert_msg(mem_ld(0x600, 8) == c->want_mem, "%s: mem %#llx", c->name,
+                  (unsigned long long)mem_ld(0x600, 8));
+    ck_assert_msg((env_flags() & c->fmask) == c->fwant, "%s: flags %#x", c->name,
+                  env_flags() & c->fmask);
+}
+END_TEST
+
 int main(void)
 {
     ctx = ir_context_new();
@@ -904,6 +1041,7 @@ int main(void)
     tcase_add_test(tc, test_stack_ops);
     tcase_add_test(tc, test_real_mode);
     tcase_add_test(tc, test_div_by_zero_raises);
+    tcase_add_loop_test(tc, test_semantics, 0, (int)ARRAY_SIZE(sem_cases));
     suite_add_tcase(su, tc);
     SRunner *sr = srunner_create(su);
     srunner_set_fork_status(sr, CK_NOFORK);
