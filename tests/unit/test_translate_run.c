@@ -889,6 +889,84 @@ START_TEST(test_div_by_zero_raises)
 }
 END_TEST
 
+/* 16-bit protected mode with HF_LIMITS: inline limit checks, expand-down. */
+static int run_limit_access(uint32_t flags, uint32_t limit, uint16_t off, bool rmw)
+{
+    memset(&env, 0, sizeof(env));
+    env.hflags = HF_PE | HF_ADDSEG | HF_LIMITS;
+    env.eflags = 2;
+    env.cc_op = CC_OP_EFLAGS;
+    env.regs[R_ESP] = 0x100;
+    env.segs[R_DS] = (SegmentCache){ .base = 0x10000, .limit = limit,
+                                     .flags = DESC_S_MASK | DESC_P_MASK | DESC_W_MASK | flags };
+    env.segs[R_SS] = (SegmentCache){ .base = 0x20000, .limit = 0xffff,
+                                     .flags = DESC_S_MASK | DESC_P_MASK | DESC_W_MASK };
+    env.regs[R_EBX] = 0x4242;
+    mem_st(0x10000 + off, 0x0101, 2);
+    script_reset(0x100);
+    Insn *in = rmw ? EMIT(ADD, 2, MEM(2), R(R_EBX, 2)) : EMIT(MOV, 2, R(R_EAX, 2), MEM(2));
+    in->addrsize = 2;
+    in->mem.disp = off;
+    EMIT(PUSH, 2, R(R_EBX, 2));
+    return run_script(64);
+}
+
+START_TEST(test_segment_limits)
+{
+    ck_assert_int_eq(run_limit_access(0, 0xff, 0xfe, false), 0);
+    ck_assert_uint_eq(env.regs[R_EAX], 0x0101);
+    ck_assert_uint_eq(mem_ld(0x20000 + 0xfe, 2), 0x4242);
+    ck_assert_int_eq(run_limit_access(0, 0xff, 0xff, false), EXCP_GP + 1);
+    ck_assert_int_eq(run_limit_access(0, 0xff, 0xfe, true), 0);
+    ck_assert_uint_eq(mem_ld(0x10000 + 0xfe, 2), 0x4343);
+    ck_assert_int_eq(run_limit_access(0, 0xff, 0xff, true), EXCP_GP + 1);
+    /* expand-down: valid offsets are limit + 1 .. 0xffff */
+    ck_assert_int_eq(run_limit_access(DESC_E_MASK, 0xff, 0xfe, false), EXCP_GP + 1);
+    ck_assert_int_eq(run_limit_access(DESC_E_MASK, 0xff, 0x100, false), 0);
+    ck_assert_int_eq(run_limit_access(DESC_E_MASK, 0xff, 0xfffe, true), 0);
+    ck_assert_uint_eq(mem_ld(0x10000 + 0xfffe, 2), 0x4343);
+    ck_assert_int_eq(run_limit_access(DESC_E_MASK, 0xff, 0xffff, false), EXCP_GP + 1);
+    ck_assert_int_eq(run_limit_access(DESC_E_MASK | DESC_B_MASK, 0xff, 0xffff, false), 0);
+    /* a stack push below the SS limit raises #SS */
+    env.segs[R_SS].limit = 0x7f;
+    env.regs[R_ESP] = 0x100;
+    script_reset(0x100);
+    EMIT(PUSH, 2, R(R_EBX, 2));
+    ck_assert_int_eq(run_script(64), EXCP_SS + 1);
+    ck_assert_uint_eq(env.regs[R_ESP], 0x100);
+}
+END_TEST
+
+/* 64-bit mode: REX registers, RIP-relative addressing, 64-bit stack. */
+START_TEST(test_long_mode)
+{
+    memset(&env, 0, sizeof(env));
+    env.hflags = HF_PE | HF_LMA | HF_CS64 | HF_SS32;
+    env.eflags = 2;
+    env.cc_op = CC_OP_EFLAGS;
+    env.regs[R_ESP] = 0x180000008ULL;        /* beyond 4 GiB: not truncated */
+    env.regs[R_R9] = 0xffffffff00000001ULL;
+    env.regs[R_R10] = 0x00000001ffffffffULL;
+    env.segs[R_DS].base = 0x5000;            /* ignored in 64-bit mode */
+    mem_st(0x1003 + 0x100, 0x1122334455667788ULL, 8);
+    script_reset(0x1000);
+    Insn *in = EMIT(MOV, 8, R(R_R8, 8), MEM(8));
+    in->addrsize = 8;
+    in->mem.base = MEM_RIP;
+    in->mem.disp = 0x100;
+    EMIT(ADD, 8, R(R_R9, 8), R(R_R10, 8))->addrsize = 8;
+    EMIT(PUSH, 8, R(R_R9, 8))->addrsize = 8;
+    EMIT(ADD, 4, R(R_R10, 4), IMM(1, 4))->addrsize = 8;
+    ck_assert_int_eq(run_script(64), 0);
+    ck_assert_uint_eq(env.regs[R_R8], 0x1122334455667788ULL);
+    ck_assert_uint_eq(env.regs[R_R9], 0x0000000100000000ULL);
+    ck_assert_uint_eq(env.regs[R_ESP], 0x180000000ULL);
+    ck_assert_uint_eq(mem_ld(0x180000000ULL, 8), 0x0000000100000000ULL);
+    ck_assert_uint_eq(env.regs[R_R10], 0);   /* 32-bit result zero-extends */
+    ck_assert_uint_eq(env_flags() & (CC_C | CC_Z), CC_C | CC_Z);
+}
+END_TEST
+
 /* ---------------- table of single-instruction semantics ---------------- */
 
 #define OR_(r, sz) { .kind = OPK_REG, .size = sz, .reg = r }
@@ -1041,6 +1119,8 @@ int main(void)
     tcase_add_test(tc, test_stack_ops);
     tcase_add_test(tc, test_real_mode);
     tcase_add_test(tc, test_div_by_zero_raises);
+    tcase_add_test(tc, test_segment_limits);
+    tcase_add_test(tc, test_long_mode);
     tcase_add_loop_test(tc, test_semantics, 0, (int)ARRAY_SIZE(sem_cases));
     suite_add_tcase(su, tc);
     SRunner *sr = srunner_create(su);
