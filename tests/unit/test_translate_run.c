@@ -272,7 +272,18 @@ typedef struct Interp {
     IRContext *s;
     CPUX86State *env;
     uint64_t *vals;
+    bool *live;              /* EBB temps: written since the last label/branch */
 } Interp;
+
+/* EBB temps die at labels, branches and instruction starts (tcg.h). */
+static void i_kill_ebb(Interp *in)
+{
+    for (uint32_t t = 0; t < in->s->nb_temps; t++) {
+        if (in->s->temps[t].kind == IR_TEMP_EBB) {
+            in->live[t] = false;
+        }
+    }
+}
 
 static uint64_t iv(Interp *in, uint64_t t)
 {
@@ -281,6 +292,9 @@ static uint64_t iv(Interp *in, uint64_t t)
     case IR_TEMP_CONST: return ti->value;
     case IR_TEMP_GLOBAL: return *(uint64_t *)((char *)in->env + ti->env_offset);
     case IR_TEMP_ENV: return (uintptr_t)in->env;
+    case IR_TEMP_EBB:
+        ck_assert_msg(in->live[t], "EBB temp %llu read after it died", (unsigned long long)t);
+        return in->vals[t];
     default: return in->vals[t];
     }
 }
@@ -296,6 +310,7 @@ static void iw(Interp *in, uint64_t t, uint64_t v)
         *(uint64_t *)((char *)in->env + ti->env_offset) = v;
     } else {
         in->vals[t] = v;
+        in->live[t] = true;
     }
 }
 
@@ -414,7 +429,7 @@ static void i_ldst(Interp *in, const IROp *op)
 /* Runs the block in s; returns the exit_tb value (0 for goto_ptr). */
 static uintptr_t interp_run(IRContext *s, CPUX86State *env)
 {
-    Interp in = { s, env, calloc(s->nb_temps, sizeof(uint64_t)) };
+    Interp in = { s, env, calloc(s->nb_temps, sizeof(uint64_t)), calloc(s->nb_temps, 1) };
     uint32_t label_at[MAX_LABELS];
     uintptr_t ret = 0;
     for (uint32_t i = 0; i < s->nb_ops; i++) {
@@ -430,17 +445,24 @@ static uintptr_t interp_run(IRContext *s, CPUX86State *env)
             continue;
         }
         switch (op->opc) {
-        case IR_insn_start: case IR_set_label: case IR_goto_tb: case IR_discard:
+        case IR_insn_start: case IR_set_label:
+            i_kill_ebb(&in);
+            break;
+        case IR_goto_tb: case IR_discard:
             break;
         case IR_br:
+            i_kill_ebb(&in);
             pc = label_at[op->args[0]];
             break;
-        case IR_brcond:
-            if (ir_cond_eval((IRCond)op->args[2], s->temps[op->args[0]].type,
-                             iv(&in, op->args[0]), iv(&in, op->args[1]))) {
+        case IR_brcond: {
+            bool taken = ir_cond_eval((IRCond)op->args[2], s->temps[op->args[0]].type,
+                                      iv(&in, op->args[0]), iv(&in, op->args[1]));
+            i_kill_ebb(&in);
+            if (taken) {
                 pc = label_at[op->args[3]];
             }
             break;
+        }
         case IR_exit_tb:
             ret = op->args[0];
             goto out;
@@ -482,6 +504,7 @@ static uintptr_t interp_run(IRContext *s, CPUX86State *env)
     ck_abort_msg("block fell off its end");
 out:
     free(in.vals);
+    free(in.live);
     return ret;
 }
 
