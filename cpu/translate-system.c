@@ -297,10 +297,11 @@ void x86_disas_HLT(DisasContext *dc, const Insn *in)
     dc->jmp = DISAS_EXITED;
 }
 
+/* PAUSE: architecturally a no-op; the helper may yield to another vCPU
+ * (it gets the next EIP in case it leaves the loop). */
 void x86_disas_PAUSE(DisasContext *dc, const Insn *in)
 {
     x86_call_helper(dc, &h_pause, IR_NO_TEMP, (IRTemp[]){ x86_const(dc, dc->next_pc) });
-    dc->jmp = DISAS_STOP;
 }
 
 void x86_disas_WAIT(DisasContext *dc, const Insn *in)
