@@ -18,7 +18,9 @@ static uint64_t x86_rel_target(DisasContext *dc, const Insn *in)
 {
     for (int i = 0; i < in->nb_ops; i++) {
         if (in->ops[i].kind == OPK_REL) {
-            return (dc->next_pc + (uint64_t)in->ops[i].imm) & x86_size_mask(in->opsize);
+            /* 64-bit mode: near branches are 64-bit whatever the prefixes */
+            int size = dc->code64 ? 8 : in->opsize;
+            return (dc->next_pc + (uint64_t)in->ops[i].imm) & x86_size_mask(size);
         }
     }
     return dc->next_pc;
