@@ -17,7 +17,6 @@
  * and the command register say, as QEMU does. Bus mastering is not
  * implemented, so programming interface bit 7 and BMIBA (BAR4) read 0.
  */
-#include <stdlib.h>
 #include "hw/board.h"
 #include "hw/ide.h"
 
