@@ -46,8 +46,10 @@
 static bool pc_check_config(const MachineConfig *cfg, char *err, size_t errlen)
 {
     if (cfg->ram_size < PC_MIN_RAM || cfg->ram_size > PC_MAX_RAM) {
-        snprintf(err, errlen, "-m %llu MiB: RAM size must be between 1 MiB and 1 TiB",
-                 (unsigned long long)(cfg->ram_size / MiB));
+        bool whole_mib = cfg->ram_size % MiB == 0;
+        snprintf(err, errlen, "-m %llu%s: RAM size must be between 1 MiB and 1 TiB",
+                 (unsigned long long)(cfg->ram_size / (whole_mib ? MiB : KiB)),
+                 whole_mib ? "M" : "K");
         return false;
     }
     if (cfg->smp < 1 || cfg->smp > PC_MAX_CPUS) {
