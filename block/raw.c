@@ -1,9 +1,8 @@
 /*
  * raw.c - raw disk images: the file is the disk, byte for byte.
  *
- * Invariant: the guest-visible size is the file size; a trailing partial
- * sector reads as zeros past end of file (the front end rounds down its
- * sector count, so it is never written).
+ * Invariant: the guest-visible size is the file size at open time; if the
+ * file shrinks while open, reads past its new end return zeros.
  */
 #include <errno.h>
 #include <stdio.h>

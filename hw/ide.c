@@ -8,8 +8,9 @@
  * DEVICE PARAMETERS, FLUSH CACHE, power management no-ops, EXECUTE DEVICE
  * DIAGNOSTIC, software reset through the device control register with
  * nIEN, CHS/LBA28/LBA48 addressing, and ATAPI PACKET with TEST UNIT READY,
- * REQUEST SENSE, INQUIRY, READ CAPACITY, READ(10)/(12), START STOP UNIT and
- * PREVENT ALLOW MEDIUM REMOVAL.
+ * REQUEST SENSE, INQUIRY, READ CAPACITY, READ(10)/(12), READ TOC (formats 0
+ * and 1), MODE SENSE(10) (pages 0x01, 0x2A), polled GET EVENT STATUS
+ * NOTIFICATION, START STOP UNIT and PREVENT ALLOW MEDIUM REMOVAL.
  *
  * Invariants:
  * - Writes to the command block registers reach both drives (each keeps
@@ -670,6 +671,105 @@ static void atapi_read12(IdeDrive *d, const uint8_t *cdb)
     atapi_read(d, ld32_be(cdb + 2), ld32_be(cdb + 6));
 }
 
+/* MSF address of a logical block (2 seconds of lead-in: LBA 0 is 00:02:00). */
+static void atapi_put_msf(uint8_t *p, uint32_t lba)
+{
+    lba += 150;
+    p[0] = 0;
+    p[1] = (uint8_t)(lba / (75 * 60));
+    p[2] = (uint8_t)(lba / 75 % 60);
+    p[3] = (uint8_t)(lba % 75);
+}
+
+static void atapi_put_address(uint8_t *p, uint32_t lba, bool msf)
+{
+    if (msf)
+        atapi_put_msf(p, lba);
+    else
+        st32_be(p, lba);
+}
+
+/* READ TOC/PMA/ATIP: one data track; formats 0 (TOC) and 1 (session info). */
+static void atapi_read_toc(IdeDrive *d, const uint8_t *cdb)
+{
+    bool msf = cdb[1] & 2;
+    unsigned format = (cdb[2] & 0x0f) ? (cdb[2] & 0x0f) : cdb[9] >> 6;
+    unsigned start = cdb[6];
+    uint8_t toc[20] = { 0 };
+    uint8_t *p = toc + 4;
+
+    if (format > 1 || (format == 0 && start > 1 && start != 0xaa)) {
+        atapi_error(d, SENSE_ILLEGAL_REQUEST, ASC_INVALID_FIELD);
+        return;
+    }
+    toc[2] = toc[3] = 1;                    /* first and last track (or session) */
+    if (format == 0 && start <= 1) {
+        p[1] = 0x14;                        /* ADR 1, data track */
+        p[2] = 1;
+        atapi_put_address(p + 4, 0, msf);
+        p += 8;
+    }
+    if (format == 0) {
+        p[1] = 0x16;
+        p[2] = 0xaa;                        /* lead-out */
+        atapi_put_address(p + 4, (uint32_t)d->sectors, msf);
+    } else {
+        p[1] = 0x14;
+        p[2] = 1;                           /* first track of the last session */
+        atapi_put_address(p + 4, 0, msf);
+    }
+    p += 8;
+    uint32_t len = (uint32_t)(p - toc);
+    toc[1] = (uint8_t)(len - 2);
+    atapi_reply(d, toc, len, ld16_be(cdb + 7));
+}
+
+/* MODE SENSE(10): pages 0x01 (error recovery), 0x2A (capabilities), 0x3F (all). */
+static void atapi_mode_sense(IdeDrive *d, const uint8_t *cdb)
+{
+    static const uint8_t error_recovery[8] = { 0x01, 0x06, 0x00, 0x05 };
+    static const uint8_t capabilities[22] = {
+        0x2a, 0x14, 0x3b, 0x00, 0x71, 0x60, 0x29, 0x00,
+        0x02, 0xc2, 0x00, 0x02, 0x02, 0x00, 0x02, 0xc2,     /* 4x, 512 KiB buffer */
+    };
+    unsigned page = cdb[2] & 0x3f, control = cdb[2] >> 6;
+    uint8_t buf[8 + sizeof(error_recovery) + sizeof(capabilities)] = { 0 };
+    uint32_t len = 8;
+
+    if (control == 3 || (page != 0x01 && page != 0x2a && page != 0x3f)) {
+        atapi_error(d, SENSE_ILLEGAL_REQUEST, ASC_INVALID_FIELD);
+        return;
+    }
+    if (page == 0x01 || page == 0x3f) {
+        memcpy(buf + len, error_recovery, sizeof(error_recovery));
+        len += sizeof(error_recovery);
+    }
+    if (page == 0x2a || page == 0x3f) {
+        memcpy(buf + len, capabilities, sizeof(capabilities));
+        len += sizeof(capabilities);
+    }
+    buf[1] = (uint8_t)(len - 2);
+    atapi_reply(d, buf, len, ld16_be(cdb + 7));
+}
+
+/* GET EVENT STATUS NOTIFICATION, polled only: the media is present and unchanged. */
+static void atapi_event_status(IdeDrive *d, const uint8_t *cdb)
+{
+    enum { CLASS_MEDIA = 4, NEA = 0x80 };
+    uint8_t ev[8] = { 0, 2, NEA, 1 << CLASS_MEDIA };
+
+    if (!(cdb[1] & 1)) {
+        atapi_error(d, SENSE_ILLEGAL_REQUEST, ASC_INVALID_FIELD);
+        return;
+    }
+    if (cdb[4] & (1 << CLASS_MEDIA)) {
+        ev[1] = 6;
+        ev[2] = CLASS_MEDIA;
+        ev[5] = d->sectors ? 0x02 : 0x00;  /* media present */
+    }
+    atapi_reply(d, ev, 2u + ev[1], ld16_be(cdb + 7));
+}
+
 typedef struct AtapiCommand {
     uint8_t opcode;
     bool needs_medium;
@@ -684,6 +784,9 @@ static const AtapiCommand atapi_commands[] = {
     { 0x1e, false, atapi_test_unit_ready },     /* PREVENT ALLOW MEDIUM REMOVAL */
     { 0x25, true,  atapi_read_capacity },
     { 0x28, true,  atapi_read10 },
+    { 0x43, true,  atapi_read_toc },
+    { 0x4a, false, atapi_event_status },
+    { 0x5a, false, atapi_mode_sense },
     { 0xa8, true,  atapi_read12 },
 };
 

@@ -1,7 +1,7 @@
 /*
  * test_block.c - the block layer with the raw format: open errors naming
  * the file, probing, reads and writes by byte range, range checks,
- * read-only devices, a partial last sector reading as zeros.
+ * read-only devices.
  */
 #include <check.h>
 #include <errno.h>

@@ -351,6 +351,45 @@ START_TEST(atapi_read_and_sense)
 }
 END_TEST
 
+START_TEST(atapi_toc_mode_sense_events)
+{
+    uint8_t buf[256];
+    static const uint8_t toc[12] = { 0x43, 0, 0, 0, 0, 0, 0, 0, 100 };
+    packet(toc, 0xfffe);
+    ck_assert_uint_eq(chunk(buf), 20);
+    ck_assert_uint_eq(buf[1], 18);
+    ck_assert_uint_eq(buf[6], 1);                     /* track 1 */
+    ck_assert_uint_eq(buf[14], 0xaa);                 /* lead-out */
+    ck_assert_uint_eq(buf[19], CD_SECTORS);
+    expect_status_phase(false);
+
+    static const uint8_t toc_msf[12] = { 0x43, 2, 0, 0, 0, 0, 0, 0, 100 };
+    packet(toc_msf, 0xfffe);
+    ck_assert_uint_eq(chunk(buf), 20);
+    ck_assert_uint_eq(buf[10], 2);                    /* track 1 at 00:02:00 */
+    expect_status_phase(false);
+
+    static const uint8_t session[12] = { 0x43, 0, 1, 0, 0, 0, 0, 0, 12 };
+    packet(session, 0xfffe);
+    ck_assert_uint_eq(chunk(buf), 12);
+    ck_assert_uint_eq(buf[1], 10);
+    expect_status_phase(false);
+
+    static const uint8_t caps[12] = { 0x5a, 0, 0x2a, 0, 0, 0, 0, 0, 200 };
+    packet(caps, 0xfffe);
+    ck_assert_uint_eq(chunk(buf), 30);
+    ck_assert_uint_eq(buf[8], 0x2a);
+    expect_status_phase(false);
+
+    static const uint8_t gesn[12] = { 0x4a, 1, 0, 0, 0x10, 0, 0, 0, 8 };
+    packet(gesn, 0xfffe);
+    ck_assert_uint_eq(chunk(buf), 8);
+    ck_assert_uint_eq(buf[2], 4);
+    ck_assert_uint_eq(buf[5], 2);                     /* media present */
+    expect_status_phase(false);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("ide");
@@ -363,6 +402,7 @@ int main(void)
     tcase_add_test(tc, empty_channel);
     tcase_add_test(tc, atapi_identify_and_inquiry);
     tcase_add_test(tc, atapi_read_and_sense);
+    tcase_add_test(tc, atapi_toc_mode_sense_events);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
