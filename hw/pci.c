@@ -6,7 +6,8 @@
  * - Config writes go through wmask/w1cmask only; read-only bits never change
  *   behind the device's back except through pci_device_reset().
  * - A BAR is mapped exactly when its decode bit (I/O or memory) is set in
- *   the command register and its address is a valid one (not zero, not
+ *   the command register (for the expansion ROM also its enable bit) and
+ *   its address is a valid one (not zero, not
  *   wrapping, not beyond the 64 KiB I/O space or 4 GiB for 32-bit BARs), so
  *   sizing with all-ones never maps anything. Mapped BARs sit below RAM and
  *   legacy devices (priority -1), as a PCI hole does.
@@ -65,6 +66,11 @@ uint32_t pci_config_read(PCIDevice *d, uint32_t addr, unsigned len)
     return v;
 }
 
+static unsigned pci_bar_reg(int n)
+{
+    return n == PCI_ROM_SLOT ? PCI_ROM_ADDRESS : PCI_BASE_ADDRESS_0 + 4u * (unsigned)n;
+}
+
 static bool pci_bar_is_64bit_high(const PCIDevice *d, int n)
 {
     return n > 0 && d->bars[n - 1].size && (d->bars[n - 1].type & PCI_BAR_MEM64);
@@ -75,10 +81,14 @@ static uint64_t pci_bar_decode(const PCIDevice *d, int n)
 {
     const PCIBar *bar = &d->bars[n];
     uint16_t cmd = (uint16_t)pci_config_read((PCIDevice *)d, PCI_COMMAND, 2);
-    unsigned off = PCI_BASE_ADDRESS_0 + 4 * n;
+    unsigned off = pci_bar_reg(n);
     uint64_t addr, last, limit;
 
-    if (bar->type & PCI_BAR_IO) {
+    if (n == PCI_ROM_SLOT) {
+        if (!(cmd & PCI_COMMAND_MEMORY) || !(d->config[off] & PCI_ROM_ADDRESS_ENABLE))
+            return PCI_BAR_UNMAPPED;
+        limit = 1ull << 32;
+    } else if (bar->type & PCI_BAR_IO) {
         if (!(cmd & PCI_COMMAND_IO))
             return PCI_BAR_UNMAPPED;
         limit = PCI_IO_SPACE_END;
@@ -114,8 +124,8 @@ static void pci_bar_update(PCIDevice *d, int n)
         if (bar->region->base != addr)
             bus_remap(space, bar->region, addr);
     } else if (bar->host) {
-        bar->region = bus_map_ram(space, d->name, addr, bar->size, bar->host, 0,
-                                  PCI_BAR_PRIORITY);
+        bar->region = bus_map_ram(space, d->name, addr, bar->size, bar->host,
+                                  n == PCI_ROM_SLOT ? REGION_READONLY : 0, PCI_BAR_PRIORITY);
     } else {
         bar->region = bus_map_io(space, d->name, addr, bar->size, bar->ops, bar->opaque,
                                  PCI_BAR_PRIORITY);
@@ -124,7 +134,7 @@ static void pci_bar_update(PCIDevice *d, int n)
 
 static void pci_update_mappings(PCIDevice *d)
 {
-    for (int n = 0; n < PCI_NUM_BARS; n++)
+    for (int n = 0; n <= PCI_ROM_SLOT; n++)
         pci_bar_update(d, n);
 }
 
@@ -182,7 +192,8 @@ void pci_config_write(PCIDevice *d, uint32_t addr, uint32_t val, unsigned len)
         d->config[a] &= (uint8_t)~(b & d->w1cmask[a]);
     }
     if (ranges_overlap(addr, len, PCI_COMMAND, 2) ||
-        ranges_overlap(addr, len, PCI_BASE_ADDRESS_0, 4 * PCI_NUM_BARS))
+        ranges_overlap(addr, len, PCI_BASE_ADDRESS_0, 4 * PCI_NUM_BARS) ||
+        ranges_overlap(addr, len, PCI_ROM_ADDRESS, 4))
         pci_update_mappings(d);
     if (ranges_overlap(addr, len, PCI_COMMAND, 2))
         pci_update_irq(d);
@@ -237,6 +248,19 @@ void pci_device_init_bar(PCIDevice *d, int n, unsigned type, uint64_t size,
     st32_le(d->wmask + off, (uint32_t)mask & ((type & PCI_BAR_IO) ? ~3u : ~15u));
     if (type & PCI_BAR_MEM64)
         st32_le(d->wmask + off + 4, (uint32_t)(mask >> 32));
+}
+
+void pci_device_init_rom(PCIDevice *d, const uint8_t *rom, size_t len)
+{
+    uint64_t size = 2 * KiB;
+    while (size < len)
+        size <<= 1;
+    uint8_t *copy = malloc(size);
+    assert(copy);
+    memset(copy, 0xff, size);
+    memcpy(copy, rom, len);
+    d->bars[PCI_ROM_SLOT] = (PCIBar){ .size = size, .host = copy };
+    st32_le(d->wmask + PCI_ROM_ADDRESS, (uint32_t)~(size - 1) | PCI_ROM_ADDRESS_ENABLE);
 }
 
 bool pci_device_plug(PCIBus *bus, Machine *m, PCIDevice *d, int devfn, char *err, size_t errlen)

@@ -12,7 +12,8 @@
  * The core owns the standard header: write masks (device-specific space
  * 0x40-0xFF is writable unless the device narrows wmask), write-1-to-clear
  * status bits, BAR sizing (all-ones reads back the size mask) and mapping of
- * BARs on m->io / m->mem whenever the command register or a BAR changes.
+ * BARs and the expansion ROM on m->io / m->mem whenever the command
+ * register or a BAR changes.
  * INTx: pci_set_irq() drives the function's pin; the bus swizzles pin and
  * slot to a PIRQ (slot + pin) mod 4 and hands the OR of all functions on
  * each PIRQ to the router the ISA bridge installed.
@@ -59,6 +60,8 @@ typedef struct PCIDevice PCIDevice;
 #define PCI_HEADER_MULTI_FUNCTION 0x80
 
 #define PCI_NUM_BARS 6
+#define PCI_ROM_SLOT PCI_NUM_BARS       /* bars[PCI_ROM_SLOT]: expansion ROM at 0x30 */
+#define PCI_ROM_ADDRESS_ENABLE 0x01
 #define PCI_NUM_PINS 4          /* INTA..INTD; also the number of PIRQs */
 #define PCI_DEVFN(slot, fn) (((slot) << 3) | (fn))
 
@@ -91,7 +94,7 @@ struct PCIDevice {
     uint8_t wmask[PCI_CONFIG_SPACE_SIZE];      /* bits the guest may write */
     uint8_t w1cmask[PCI_CONFIG_SPACE_SIZE];    /* bits a 1 written clears */
     uint8_t defaults[PCI_CONFIG_SPACE_SIZE];   /* config at plug time */
-    PCIBar bars[PCI_NUM_BARS];
+    PCIBar bars[PCI_NUM_BARS + 1];
     PCIConfigWriteFn *config_write;
     bool irq_level;             /* the function's INTx output */
     bool irq_delivered;         /* irq_level gated by INTX_DISABLE, as the PIRQ sees it */
@@ -114,6 +117,12 @@ void pci_device_init(PCIDevice *d, const char *name, uint16_t vendor, uint16_t d
                      uint8_t revision, uint32_t class_prog /* 0xCCSSPP */);
 void pci_device_init_bar(PCIDevice *d, int n, unsigned type, uint64_t size,
                          const MemOps *ops, uint8_t *host, void *opaque);
+/*
+ * Expansion ROM (option ROM image, e.g. a VGA BIOS or iPXE): the BAR at
+ * 0x30 decodes a read-only copy of rom, padded with 0xff to a power of two
+ * of at least 2 KiB, while memory decode and its enable bit are set.
+ */
+void pci_device_init_rom(PCIDevice *d, const uint8_t *rom, size_t len);
 /* devfn -1: function 0 of the first free slot. */
 bool pci_device_plug(PCIBus *bus, Machine *m, PCIDevice *d, int devfn, char *err, size_t errlen);
 void pci_device_reset(PCIDevice *d);

@@ -148,6 +148,34 @@ START_TEST(bar_sizing_and_mapping)
 }
 END_TEST
 
+START_TEST(expansion_rom)
+{
+    int fn = PCI_DEVFN(TEST_SLOT, 0);
+    char err[128];
+    uint8_t image[3000];
+    TestDev *t = calloc(1, sizeof(*t));
+    memset(image, 0x11, sizeof(image));
+    image[0] = 0x55;
+    image[1] = 0xaa;
+    pci_device_init(&t->pci, "romdev", 0x1234, 0x1111, 0, 0x030000);
+    pci_device_init_rom(&t->pci, image, sizeof(image));
+    ck_assert(pci_device_plug(m->pci, m, &t->pci, fn, err, sizeof(err)));
+
+    pci_cfg_writel(fn, PCI_ROM_ADDRESS, 0xfffff800);
+    ck_assert_uint_eq(pci_cfg_readl(fn, PCI_ROM_ADDRESS), 0xfffff000);   /* 4 KiB */
+    pci_cfg_writel(fn, PCI_ROM_ADDRESS, 0xfeb00000 | PCI_ROM_ADDRESS_ENABLE);
+    ck_assert_uint_eq(bus_read(m->mem, 0xfeb00000, 2), 0xffff);        /* memory decode off */
+    pci_cfg_writel(fn, PCI_COMMAND, PCI_COMMAND_MEMORY);
+    ck_assert_uint_eq(bus_read(m->mem, 0xfeb00000, 2), 0xaa55);
+    ck_assert_uint_eq(bus_read(m->mem, 0xfeb00000 + 2999, 1), 0x11);
+    ck_assert_uint_eq(bus_read(m->mem, 0xfeb00000 + 3000, 1), 0xff);   /* padding */
+    bus_write(m->mem, 0xfeb00000, 0, 1);
+    ck_assert_uint_eq(bus_read(m->mem, 0xfeb00000, 1), 0x55);          /* read-only */
+    pci_cfg_writel(fn, PCI_ROM_ADDRESS, 0xfeb00000);
+    ck_assert_uint_eq(bus_read(m->mem, 0xfeb00000, 1), 0xff);          /* enable bit off */
+}
+END_TEST
+
 START_TEST(pirq_routing)
 {
     /* Slot 3 INTA and slot 2 INTB both swizzle to PIRQD (0x63). */
@@ -283,6 +311,7 @@ int main(void)
     tcase_add_test(tc, host_bridge_and_piix_ids);
     tcase_add_test(tc, read_only_and_w1c_bits);
     tcase_add_test(tc, bar_sizing_and_mapping);
+    tcase_add_test(tc, expansion_rom);
     tcase_add_test(tc, pirq_routing);
     tcase_add_test(tc, pam_shadowing);
     tcase_add_test(tc, reset_control_register);
