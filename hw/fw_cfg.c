@@ -288,11 +288,21 @@ static void fw_cfg_reset(Device *dev)
     s->dma_addr = 0;
 }
 
+/* Item contents are rebuilt by the board, not saved. */
+static const StateField fw_cfg_fields[] = {
+    SF(SF_U16, FwCfg, cur_key),
+    SF(SF_U32, FwCfg, cur_offset),
+    SF(SF_U64, FwCfg, dma_addr),
+    SF_END,
+};
+static const StateDesc fw_cfg_state = { "fw_cfg", 1, fw_cfg_fields };
+
 const DeviceClass fw_cfg_device_class = {
     .name = "fw_cfg",
     .desc = "QEMU firmware configuration interface",
     .size = sizeof(FwCfg),
     .realize = fw_cfg_realize,
     .reset = fw_cfg_reset,
+    .state = &fw_cfg_state,
 };
 DEVICE_CLASS_REGISTER(fw_cfg_device_class)

@@ -156,11 +156,19 @@ static void i440fx_reset(Device *dev)
     i440fx_pam_update(s);
 }
 
+/* PAM mappings follow from config[] (rebuild with the reset path's update). */
+static const StateField i440fx_fields[] = {
+    SF_ARRAY(SF_BYTES, I440fxState, pci.config, PCI_CONFIG_SPACE_SIZE),
+    SF_END,
+};
+static const StateDesc i440fx_state = { "i440FX", 1, i440fx_fields };
+
 const DeviceClass i440fx_device_class = {
     .name = "i440FX",
     .desc = "i440FX PCI host bridge and memory controller",
     .size = sizeof(I440fxState),
     .realize = i440fx_realize,
     .reset = i440fx_reset,
+    .state = &i440fx_state,
 };
 DEVICE_CLASS_REGISTER(i440fx_device_class)

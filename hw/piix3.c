@@ -124,12 +124,22 @@ static void piix3_reset(Device *dev)
     piix3_update_isa_irqs(s);
 }
 
+static const StateField piix3_fields[] = {
+    SF_ARRAY(SF_BYTES, Piix3State, pci.config, PCI_CONFIG_SPACE_SIZE),
+    SF_ARRAY(SF_BOOL, Piix3State, pirq_level, PCI_NUM_PINS),
+    SF(SF_U16, Piix3State, asserted),
+    SF(SF_U8, Piix3State, rcr),
+    SF_END,
+};
+static const StateDesc piix3_state = { "PIIX3", 1, piix3_fields };
+
 const DeviceClass piix3_device_class = {
     .name = "PIIX3",
     .desc = "PIIX3 PCI-to-ISA bridge",
     .size = sizeof(Piix3State),
     .realize = piix3_realize,
     .reset = piix3_reset,
+    .state = &piix3_state,
 };
 DEVICE_CLASS_REGISTER(piix3_device_class)
 
