@@ -23,7 +23,10 @@
  * - Commands complete synchronously: BSY is only seen during a soft reset.
  * - INTRQ is pending from completion (or a DRQ block) until the status
  *   register is read; the line is pending && !nIEN.
- * - Bus mastering DMA is not implemented; the drives do not advertise it.
+ * - DMA (READ/WRITE DMA (EXT), ATAPI PACKET with the DMA feature bit) is
+ *   offered only when a bus master is attached (ide_bus_enable_bm); the
+ *   transfer runs at once when both the command and the bus master's start
+ *   bit are there, through the PRD table in guest memory.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -67,6 +70,17 @@ enum { ASC_UNRECOVERED_READ = 0x11, ASC_INVALID_OPCODE = 0x20, ASC_LBA_OUT_OF_RA
 
 typedef struct IdeDrive IdeDrive;
 typedef void IdeEndFn(IdeDrive *d);
+/* Moves n bytes at `offset` into the current DMA transfer between the medium and bounce. */
+typedef bool IdeDmaIoFn(IdeDrive *d, uint64_t offset, uint8_t *bounce, uint32_t n);
+
+/* Bus master IDE registers (PIIX BMICX/BMISX/BMIDTPX). */
+#define BM_CMD_START 0x01
+#define BM_CMD_TO_MEMORY 0x08
+#define BM_ST_ACTIVE 0x01
+#define BM_ST_ERROR 0x02
+#define BM_ST_IRQ 0x04
+#define BM_ST_CAPABLE 0x60
+#define BM_PRD_EOT 0x80000000u
 
 struct IdeDrive {
     IdeBus *bus;
@@ -99,6 +113,15 @@ struct IdeDrive {
     uint32_t atapi_limit;       /* byte count limit of this PACKET command */
     uint32_t buf_len;           /* valid reply bytes in buf */
     uint32_t cd_lba, cd_left;   /* READ in progress: next sector, sectors left */
+    bool atapi_dma;             /* this PACKET command moves its data by DMA */
+
+    /* DMA */
+    uint8_t xfer_mode;          /* SET FEATURES 03h: 0 PIO default, 0x2n MWDMA n, 0x4n UDMA n */
+    bool dma_pending;           /* waiting for the bus master to start */
+    bool dma_write;             /* host to device (WRITE DMA) */
+    uint64_t dma_bytes;
+    IdeDmaIoFn *dma_io;
+    IdeEndFn *dma_done;
 };
 
 struct IdeBus {
@@ -109,6 +132,10 @@ struct IdeBus {
     int unit;                   /* selected drive */
     uint8_t ctl;                /* device control */
     bool irq_pending, irq_level;
+    bool has_bm;                /* a bus master is attached: DMA is advertised */
+    uint8_t bm_cmd, bm_status;
+    uint32_t bm_prd;
+    IdeDrive *dma_drive;        /* the drive whose DMA command waits or runs */
 };
 
 /* ---- interrupt ---- */
@@ -132,6 +159,9 @@ static void ide_raise_irq(IdeDrive *d)
 
 static void ide_pio_stop(IdeDrive *d)
 {
+    if (d->dma_pending && d->bus->dma_drive == d)
+        d->bus->dma_drive = NULL;
+    d->dma_pending = false;
     d->pos = d->end = 0;
     d->end_fn = NULL;
     d->status &= (uint8_t)~ST_DRQ;
@@ -205,6 +235,22 @@ static void ide_put_strings(IdeDrive *d, uint8_t *id, const char *model)
     ide_put_string(id, 27, model, 20);
 }
 
+/* Words 49 (DMA bit), 53 (word 88 valid), 63 (MWDMA 0-2) and 88 (UDMA 0-5) with a bus master. */
+static void ide_put_dma_words(IdeDrive *d, uint8_t *id)
+{
+    if (!d->bus->has_bm)
+        return;
+    st16_le(id + 49 * 2, ld16_le(id + 49 * 2) | 1 << 8);
+    st16_le(id + 53 * 2, ld16_le(id + 53 * 2) | 1 << 2);
+    uint16_t mw = 0x07, udma = 0x3f;
+    if ((d->xfer_mode & 0xf8) == 0x20)
+        mw |= (uint16_t)(1 << (8 + (d->xfer_mode & 7)));
+    if ((d->xfer_mode & 0xf8) == 0x40)
+        udma |= (uint16_t)(1 << (8 + (d->xfer_mode & 7)));
+    ide_put_word(id, 63, mw);
+    ide_put_word(id, 88, udma);
+}
+
 static void ide_identify_disk(IdeDrive *d, uint8_t *id)
 {
     uint16_t cur_cyls = (uint16_t)(d->sectors / ((uint64_t)d->cur_heads * d->cur_secs) > 65535
@@ -235,6 +281,7 @@ static void ide_identify_disk(IdeDrive *d, uint8_t *id)
     ide_put_word(id, 59, d->mult ? (uint16_t)(0x100 | d->mult) : 0);
     ide_put_word(id, 60, (uint16_t)lba28);
     ide_put_word(id, 61, (uint16_t)(lba28 >> 16));
+    ide_put_dma_words(d, id);
     ide_put_word(id, 64, 0x03);                     /* PIO modes 3 and 4 */
     ide_put_word(id, 65, 120);
     ide_put_word(id, 66, 120);
@@ -261,6 +308,7 @@ static void ide_identify_cdrom(IdeDrive *d, uint8_t *id)
     ide_put_word(id, 48, 1);
     ide_put_word(id, 49, 1 << 9);
     ide_put_word(id, 53, 3);
+    ide_put_dma_words(d, id);
     ide_put_word(id, 64, 3);
     ide_put_word(id, 65, 0xb4);
     ide_put_word(id, 66, 0xb4);
@@ -299,8 +347,8 @@ static void ide_cmd_identify(IdeDrive *d, uint8_t cmd)
 
 static bool ide_is_lba48(uint8_t cmd)
 {
-    return cmd == 0x24 || cmd == 0x29 || cmd == 0x34 || cmd == 0x39 || cmd == 0x42 ||
-           cmd == 0x27;
+    return cmd == 0x24 || cmd == 0x25 || cmd == 0x29 || cmd == 0x34 || cmd == 0x35 ||
+           cmd == 0x39 || cmd == 0x42 || cmd == 0x27;
 }
 
 static bool ide_is_multiple(uint8_t cmd)
@@ -445,6 +493,109 @@ static void ide_cmd_write(IdeDrive *d, uint8_t cmd)
         ide_write_block(d);     /* the first block is requested without an interrupt */
 }
 
+/* ---- bus master DMA ---- */
+
+static void ide_bm_update_active(IdeBus *b, bool active)
+{
+    b->bm_status = (uint8_t)((b->bm_status & ~BM_ST_ACTIVE) | (active ? BM_ST_ACTIVE : 0));
+}
+
+/*
+ * Runs the pending transfer through the PRD table: each entry is a 32-bit
+ * address, a 16-bit byte count (0 = 64 KiB) and EOT in bit 31. A table
+ * shorter than the transfer is an error; a longer one leaves ACTIVE set.
+ */
+static void ide_dma_run(IdeBus *b)
+{
+    IdeDrive *d = b->dma_drive;
+    Bus *mem = b->machine->mem;
+    uint8_t bounce[IDE_BUF_SIZE];
+    uint64_t done = 0, prd = b->bm_prd;
+    bool eot = false, ok = true;
+    uint32_t left_in_entry = 0;
+
+    d->dma_pending = false;
+    b->dma_drive = NULL;
+    while (ok && done < d->dma_bytes && !eot) {
+        uint8_t e[8];
+        bus_read_buf(mem, prd, e, sizeof(e));
+        prd += 8;
+        uint64_t addr = ld32_le(e) & ~1u;
+        uint32_t count = ld16_le(e + 4) ? ld16_le(e + 4) : 0x10000;
+        eot = ld32_le(e + 4) & BM_PRD_EOT;
+        left_in_entry = count;
+        while (ok && left_in_entry && done < d->dma_bytes) {
+            uint32_t n = left_in_entry < sizeof(bounce) ? left_in_entry : sizeof(bounce);
+            if (n > d->dma_bytes - done)
+                n = (uint32_t)(d->dma_bytes - done);
+            bool to_mem = !d->dma_write;   /* the command decides, not BMICX */
+            if (!to_mem)
+                bus_read_buf(mem, addr, bounce, n);
+            ok = d->dma_io(d, done, bounce, n);
+            if (ok && to_mem)
+                bus_write_buf(mem, addr, bounce, n);
+            addr += n;
+            done += n;
+            left_in_entry -= n;
+        }
+    }
+    ide_bm_update_active(b, ok && (left_in_entry || !eot) && done == d->dma_bytes);
+    b->bm_status |= BM_ST_IRQ;
+    if (!ok)
+        return;                         /* dma_io reported the error */
+    if (done < d->dma_bytes) {
+        b->bm_status |= BM_ST_ERROR;
+        ide_abort(d);
+        return;
+    }
+    d->dma_done(d);
+}
+
+/* The drive is ready to move dma_bytes; it starts when the bus master does. */
+static void ide_dma_start(IdeDrive *d, IdeDmaIoFn *io, IdeEndFn *done)
+{
+    IdeBus *b = d->bus;
+    d->dma_io = io;
+    d->dma_done = done;
+    d->dma_pending = true;
+    d->status = ST_READY | ST_DRQ;
+    b->dma_drive = d;
+    if (b->bm_cmd & BM_CMD_START)
+        ide_dma_run(b);
+}
+
+static bool ide_dma_ata_io(IdeDrive *d, uint64_t offset, uint8_t *bounce, uint32_t n)
+{
+    uint64_t pos = d->lba * IDE_SECTOR + offset;
+    bool write = d->dma_write;
+    if (write ? block_write(d->bs, pos, bounce, n) : block_read(d->bs, pos, bounce, n)) {
+        ide_set_lba(d, d->lba + offset / IDE_SECTOR);
+        ide_fail(d, write ? ER_ABRT : ER_UNC);
+        return false;
+    }
+    return true;
+}
+
+static void ide_dma_ata_done(IdeDrive *d)
+{
+    d->cur_sectors = d->remaining;
+    ide_advance(d);
+    ide_complete(d);
+}
+
+static void ide_cmd_dma(IdeDrive *d, uint8_t cmd)
+{
+    if (!d->bus->has_bm) {
+        ide_abort(d);
+        return;
+    }
+    if (!ide_start_sectors(d, cmd))
+        return;
+    d->dma_bytes = (uint64_t)d->remaining * IDE_SECTOR;
+    d->dma_write = cmd == 0xca || cmd == 0xcb || cmd == 0x35;
+    ide_dma_start(d, ide_dma_ata_io, ide_dma_ata_done);
+}
+
 static void ide_cmd_verify(IdeDrive *d, uint8_t cmd)
 {
     if (ide_start_sectors(d, cmd)) {
@@ -494,8 +645,11 @@ static void ide_cmd_set_features(IdeDrive *d, uint8_t cmd)
     case 0x66: case 0xcc:               /* power-on defaults off/on */
         ide_complete(d);
         return;
-    case 0x03:                          /* transfer mode: PIO only */
-        if ((d->nsector >> 3) <= 1) {
+    case 0x03:                          /* transfer mode: PIO, or DMA with a bus master */
+        if ((d->nsector >> 3) <= 1 ||
+            (d->bus->has_bm && (d->nsector & 0xf8) == 0x20 && (d->nsector & 7) <= 2) ||
+            (d->bus->has_bm && (d->nsector & 0xf8) == 0x40 && (d->nsector & 7) <= 5)) {
+            d->xfer_mode = (d->nsector >> 3) <= 1 ? 0 : d->nsector;
             ide_complete(d);
             return;
         }
@@ -605,13 +759,35 @@ static void atapi_next_chunk(IdeDrive *d)
     ide_raise_irq(d);
 }
 
+/* DMA of a reply held in buf. */
+static bool atapi_dma_buf_io(IdeDrive *d, uint64_t offset, uint8_t *bounce, uint32_t n)
+{
+    memcpy(bounce, d->buf + offset, n);
+    return true;
+}
+
+/* DMA of a READ: sectors from cd_lba on. */
+static bool atapi_dma_read_io(IdeDrive *d, uint64_t offset, uint8_t *bounce, uint32_t n)
+{
+    if (block_read(d->bs, (uint64_t)d->cd_lba * CD_SECTOR + offset, bounce, n)) {
+        atapi_error(d, SENSE_MEDIUM_ERROR, ASC_UNRECOVERED_READ);
+        return false;
+    }
+    return true;
+}
+
 static void atapi_reply(IdeDrive *d, const void *data, uint32_t len, uint32_t alloc_len)
 {
     d->buf_len = len < alloc_len ? len : alloc_len;
     memcpy(d->buf, data, d->buf_len);
     d->pos = 0;
     d->cd_left = 0;
-    atapi_next_chunk(d);
+    if (d->atapi_dma && d->buf_len) {
+        d->dma_bytes = d->buf_len;
+        ide_dma_start(d, atapi_dma_buf_io, atapi_ok);
+    } else {
+        atapi_next_chunk(d);
+    }
 }
 
 static uint32_t ld16_be(const uint8_t *p) { return (uint32_t)p[0] << 8 | p[1]; }
@@ -656,8 +832,14 @@ static void atapi_read(IdeDrive *d, uint32_t lba, uint32_t count)
         return;
     }
     d->cd_lba = lba;
-    d->cd_left = count;
     d->buf_len = d->pos = 0;
+    if (d->atapi_dma && count) {
+        d->cd_left = 0;
+        d->dma_bytes = (uint64_t)count * CD_SECTOR;
+        ide_dma_start(d, atapi_dma_read_io, atapi_ok);
+        return;
+    }
+    d->cd_left = count;
     atapi_next_chunk(d);
 }
 
@@ -813,7 +995,9 @@ static void atapi_packet_end(IdeDrive *d)
 
 static void ide_cmd_packet(IdeDrive *d, uint8_t cmd)
 {
-    if (d->feature & 1) {               /* DMA requested: not implemented */
+    d->atapi_dma = d->feature & 1;
+    d->dma_write = false;
+    if (d->atapi_dma && !d->bus->has_bm) {
         ide_abort(d);
         return;
     }
@@ -839,11 +1023,13 @@ static const IdeCommand ide_commands[] = {
     { 0x20, FOR_DISK, ide_cmd_read },
     { 0x21, FOR_DISK, ide_cmd_read },
     { 0x24, FOR_DISK, ide_cmd_read },               /* READ SECTORS EXT */
+    { 0x25, FOR_DISK, ide_cmd_dma },                /* READ DMA EXT */
     { 0x27, FOR_DISK, ide_cmd_read_native_max },    /* EXT */
     { 0x29, FOR_DISK, ide_cmd_read },               /* READ MULTIPLE EXT */
     { 0x30, FOR_DISK, ide_cmd_write },
     { 0x31, FOR_DISK, ide_cmd_write },
     { 0x34, FOR_DISK, ide_cmd_write },              /* WRITE SECTORS EXT */
+    { 0x35, FOR_DISK, ide_cmd_dma },                /* WRITE DMA EXT */
     { 0x39, FOR_DISK, ide_cmd_write },              /* WRITE MULTIPLE EXT */
     { 0x40, FOR_DISK, ide_cmd_verify },
     { 0x41, FOR_DISK, ide_cmd_verify },
@@ -856,6 +1042,10 @@ static const IdeCommand ide_commands[] = {
     { 0xc4, FOR_DISK, ide_cmd_read },               /* READ MULTIPLE */
     { 0xc5, FOR_DISK, ide_cmd_write },              /* WRITE MULTIPLE */
     { 0xc6, FOR_DISK, ide_cmd_set_multiple },
+    { 0xc8, FOR_DISK, ide_cmd_dma },                /* READ DMA */
+    { 0xc9, FOR_DISK, ide_cmd_dma },
+    { 0xca, FOR_DISK, ide_cmd_dma },                /* WRITE DMA */
+    { 0xcb, FOR_DISK, ide_cmd_dma },
     { 0xe0, FOR_BOTH, ide_cmd_nop },                /* STANDBY IMMEDIATE */
     { 0xe1, FOR_BOTH, ide_cmd_nop },                /* IDLE IMMEDIATE */
     { 0xe2, FOR_BOTH, ide_cmd_nop },                /* STANDBY */
@@ -1039,6 +1229,51 @@ static const MemOps ide_ctl_ops = {
     .max_access = 1,
 };
 
+/* ---- bus master registers ---- */
+
+uint8_t ide_bm_read(IdeBus *b, unsigned reg)
+{
+    switch (reg) {
+    case 0: return b->bm_cmd;
+    case 2: return b->bm_status;
+    case 4: case 5: case 6: case 7: return (uint8_t)(b->bm_prd >> (8 * (reg - 4)));
+    default: return 0;
+    }
+}
+
+void ide_bm_write(IdeBus *b, unsigned reg, uint8_t val)
+{
+    switch (reg) {
+    case 0: {
+        bool was = b->bm_cmd & BM_CMD_START;
+        b->bm_cmd = val & (BM_CMD_START | BM_CMD_TO_MEMORY);
+        if (!was && (val & BM_CMD_START)) {
+            ide_bm_update_active(b, true);
+            if (b->dma_drive)
+                ide_dma_run(b);
+        } else if (was && !(val & BM_CMD_START)) {
+            ide_bm_update_active(b, false);     /* stop: abandon what is left */
+        }
+        break;
+    }
+    case 2:
+        b->bm_status = (uint8_t)((b->bm_status & ~BM_ST_CAPABLE) | (val & BM_ST_CAPABLE));
+        b->bm_status &= (uint8_t)~(val & (BM_ST_ERROR | BM_ST_IRQ));
+        break;
+    case 4: case 5: case 6: case 7: {
+        unsigned shift = 8 * (reg - 4);
+        b->bm_prd = (b->bm_prd & ~(0xffu << shift)) | (uint32_t)val << shift;
+        b->bm_prd &= ~3u;
+        break;
+    }
+    }
+}
+
+void ide_bus_enable_bm(IdeBus *b)
+{
+    b->has_bm = true;
+}
+
 /* ---- channel ---- */
 
 /* QEMU's guess for an untranslated disk: 16 heads, 63 sectors, 2..16383 cylinders. */
@@ -1065,8 +1300,12 @@ void ide_bus_reset(IdeBus *b)
     b->ctl = 0;
     b->irq_pending = false;
     ide_update_irq(b);
+    b->bm_cmd = b->bm_status = 0;
+    b->bm_prd = 0;
+    b->dma_drive = NULL;
     for (int i = 0; i < 2; i++) {
         IdeDrive *d = &b->drive[i];
+        d->xfer_mode = 0;
         d->select = (uint8_t)(SEL_OBS | (i ? SEL_DEV : 0));
         d->feature = d->hob_feature = 0;
         d->mult = d->cdrom ? 0 : IDE_MAX_MULT;

@@ -14,8 +14,8 @@
  *
  * Also the IDE function 01.1 (8086:7010): legacy-mode channels at
  * 0x1F0/0x3F6 (IRQ 14) and 0x170/0x376 (IRQ 15), decoded whatever IDETIM
- * and the command register say, as QEMU does. Bus mastering is not
- * implemented, so programming interface bit 7 and BMIBA (BAR4) read 0.
+ * and the command register say, as QEMU does, and the bus master
+ * registers at BMIBA (BAR4, 16 ports: primary channel at +0, secondary at +8).
  */
 #include "hw/board.h"
 #include "hw/ide.h"
@@ -156,6 +156,25 @@ static const struct { const char *name; uint16_t iobase, ctlbase; int irq; } pii
     { "ide1", 0x170, 0x376, 15 },
 };
 
+static uint64_t piix3_bm_read(void *opaque, uint64_t off, unsigned size)
+{
+    Piix3IdeState *s = opaque;
+    return ide_bm_read(s->channel[off / 8], (unsigned)off % 8);
+}
+
+static void piix3_bm_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
+{
+    Piix3IdeState *s = opaque;
+    ide_bm_write(s->channel[off / 8], (unsigned)off % 8, (uint8_t)val);
+}
+
+static const MemOps piix3_bm_ops = {
+    .read = piix3_bm_read,
+    .write = piix3_bm_write,
+    .min_access = 1,
+    .max_access = 1,
+};
+
 static bool piix3_ide_realize(Device *dev, Machine *m, const DeviceOpts *opts, char *err,
                               size_t errlen)
 {
@@ -163,14 +182,16 @@ static bool piix3_ide_realize(Device *dev, Machine *m, const DeviceOpts *opts, c
     PcBoard *pc = pc_board(m);
     PCIDevice *d = &s->pci;
 
-    pci_device_init(d, "piix3-ide", 0x8086, 0x7010, 0x00, 0x010100);
+    pci_device_init(d, "piix3-ide", 0x8086, 0x7010, 0x00, 0x010180);   /* legacy, bus master */
     pci_config_set16(d, PCI_STATUS, PCI_STATUS_DEVSEL_MEDIUM | PCI_STATUS_FAST_BACK);
+    pci_device_init_bar(d, 4, PCI_BAR_IO, 16, &piix3_bm_ops, NULL, s);
     if (!pci_device_plug(m->pci, m, d, PCI_DEVFN(1, 1), err, errlen))
         return false;
     for (int c = 0; c < 2; c++) {
         s->channel[c] = ide_bus_new(m, piix3_ide_channels[c].name, piix3_ide_channels[c].iobase,
                                     piix3_ide_channels[c].ctlbase,
                                     m->isa_irq[piix3_ide_channels[c].irq]);
+        ide_bus_enable_bm(s->channel[c]);
         for (int unit = 0; unit < 2; unit++)
             ide_bus_attach(s->channel[c], unit, pc->ide_drives[c * 2 + unit],
                            pc->ide_cdrom[c * 2 + unit]);

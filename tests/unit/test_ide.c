@@ -2,7 +2,7 @@
  * test_ide.c - an IDE channel driven through its ports as SeaBIOS and
  * Linux do: IDENTIFY, PIO reads and writes in LBA28, CHS, LBA48 and
  * multiple mode on a temporary raw image, interrupts and nIEN, soft
- * reset signatures, and ATAPI packets on a CD image.
+ * reset signatures, ATAPI packets on a CD image, and bus master DMA.
  */
 #include <check.h>
 #include <stdio.h>
@@ -390,6 +390,117 @@ START_TEST(atapi_toc_mode_sense_events)
 }
 END_TEST
 
+/* ---- bus master DMA ---- */
+
+static uint8_t ram[0x20000];
+
+static void bm_setup(void)
+{
+    bus_map_ram(m->mem, "ram", 0, sizeof(ram), ram, 0, 0);
+    memset(ram, 0, sizeof(ram));
+    ide_bus_enable_bm(ide);
+}
+
+static void prd(int i, uint32_t addr, uint32_t count, bool eot)
+{
+    st32_le(ram + 0x1000 + 8 * i, addr);
+    st32_le(ram + 0x1004 + 8 * i, (count & 0xffff) | (eot ? 0x80000000u : 0));
+}
+
+static void bm_program(bool to_memory)
+{
+    for (int i = 0; i < 4; i++)
+        ide_bm_write(ide, 4 + i, (uint8_t)(0x1000 >> (8 * i)));
+    ide_bm_write(ide, 0, to_memory ? 0x08 : 0x00);
+    ide_bm_write(ide, 2, 0x06);                       /* clear IRQ and error */
+}
+
+START_TEST(dma_identify_and_modes)
+{
+    uint16_t id[256];
+    bm_setup();
+    outb(0x1f6, 0xa0);
+    outb(0x1f1, 0x03);
+    outb(0x1f2, 0x45);                                /* UDMA mode 5 */
+    outb(0x1f7, 0xef);
+    ck_assert_uint_eq(inb(0x1f7), 0x50);
+    outb(0x1f7, 0xec);
+    read_words(id, 256);
+    ck_assert_uint_eq(id[49] & 0x100, 0x100);
+    ck_assert_uint_eq(id[88], 0x3f | 1 << 13);
+    ck_assert_uint_eq(id[63], 0x07);
+}
+END_TEST
+
+START_TEST(dma_read_write)
+{
+    bm_setup();
+    /* READ DMA of sectors 10-12 into two PRD entries; the command comes first. */
+    prd(0, 0x4000, 1024, false);
+    prd(1, 0x8000, 512, true);
+    bm_program(true);
+    lba28(10, 3, 0xc8);
+    ck_assert_int_eq(irq_level, 0);                   /* waits for the bus master */
+    ck_assert_uint_eq(inb(0x3f6) & 0x08, 0x08);
+    ide_bm_write(ide, 0, 0x09);                       /* start */
+    ck_assert_int_eq(irq_level, 1);
+    ck_assert_uint_eq(ide_bm_read(ide, 2), 0x04);     /* IRQ, not active */
+    ck_assert_uint_eq(ram[0x4000], 10);
+    ck_assert_uint_eq(ram[0x4200], 11);
+    ck_assert_uint_eq(ram[0x8000], 12);
+    ck_assert_uint_eq(ram[0x8001], 13);
+    ide_bm_write(ide, 0, 0x08);                       /* stop */
+    ck_assert_uint_eq(inb(0x1f7), 0x50);
+    ck_assert_uint_eq(inb(0x1f3), 12);
+
+    /* WRITE DMA of one sector with the bus master already started. */
+    memset(ram + 0x6000, 0x5a, 512);
+    prd(0, 0x6000, 512, true);
+    bm_program(false);
+    ide_bm_write(ide, 0, 0x01);
+    lba28(40, 1, 0xca);
+    ck_assert_uint_eq(inb(0x1f7), 0x50);
+    uint8_t buf[512];
+    ck_assert_int_eq(block_read(disk, 40 * 512, buf, sizeof(buf)), 0);
+    ck_assert_uint_eq(buf[0], 0x5a);
+    ck_assert_uint_eq(buf[511], 0x5a);
+
+    /* A PRD table shorter than the transfer: bus master error. */
+    prd(0, 0x4000, 512, true);
+    bm_program(true);
+    lba28(0, 2, 0xc8);
+    ide_bm_write(ide, 0, 0x09);
+    ck_assert_uint_eq(ide_bm_read(ide, 2) & 0x06, 0x06);
+    ck_assert_uint_eq(inb(0x1f7) & 0x01, 0x01);
+
+    /* A longer one leaves the bus master active. */
+    prd(0, 0x4000, 4096, true);
+    bm_program(true);
+    lba28(0, 1, 0xc8);
+    ide_bm_write(ide, 0, 0x09);
+    ck_assert_uint_eq(ide_bm_read(ide, 2) & 0x07, 0x05);
+}
+END_TEST
+
+START_TEST(dma_atapi_read)
+{
+    bm_setup();
+    prd(0, 0x4000, 4096, true);
+    bm_program(true);
+    ide_bm_write(ide, 0, 0x09);
+    static const uint8_t read10[12] = { 0x28, 0, 0, 0, 0, 5, 0, 0, 2 };
+    outb(0x1f6, 0xb0);
+    outb(0x1f1, 0x01);                                /* DMA */
+    outb(0x1f7, 0xa0);
+    for (int i = 0; i < 12; i += 2)
+        outw(0x1f0, (uint16_t)(read10[i] | read10[i + 1] << 8));
+    ck_assert_uint_eq(ram[0x4000], 5);
+    ck_assert_uint_eq(ram[0x4fff], 6);
+    ck_assert_uint_eq(ide_bm_read(ide, 2) & 0x07, 0x04);
+    expect_status_phase(false);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("ide");
@@ -403,6 +514,9 @@ int main(void)
     tcase_add_test(tc, atapi_identify_and_inquiry);
     tcase_add_test(tc, atapi_read_and_sense);
     tcase_add_test(tc, atapi_toc_mode_sense_events);
+    tcase_add_test(tc, dma_identify_and_modes);
+    tcase_add_test(tc, dma_read_write);
+    tcase_add_test(tc, dma_atapi_read);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -72,8 +72,8 @@ START_TEST(host_bridge_and_piix_ids)
     ck_assert_uint_eq(pci_cfg_readb(PIIX3, PCI_HEADER_TYPE), 0x80);
     ck_assert_uint_eq(pci_cfg_readl(PIIX3, 0x08) >> 8, 0x060100);
     ck_assert_uint_eq(pci_cfg_readl(PIIX3_IDE, 0), 0x70108086);
-    ck_assert_uint_eq(pci_cfg_readl(PIIX3_IDE, 0x08) >> 8, 0x010100);  /* no bus master */
-    ck_assert_uint_eq(pci_cfg_readl(PIIX3_IDE, 0x20), 0);              /* no BMIBA */
+    ck_assert_uint_eq(pci_cfg_readl(PIIX3_IDE, 0x08) >> 8, 0x010180);  /* bus master */
+    ck_assert_uint_eq(pci_cfg_readl(PIIX3_IDE, 0x20), 0x1);            /* BMIBA: I/O */
     ck_assert_uint_eq(pci_cfg_readl(PIIX3, 0x60), 0x80808080);
     ck_assert_uint_eq(pci_cfg_readb(I440FX, 0x72), 0x02);
     /* Absent function, disabled address, other bus: all ones. */
