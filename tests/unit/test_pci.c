@@ -148,6 +148,28 @@ START_TEST(bar_sizing_and_mapping)
 }
 END_TEST
 
+START_TEST(bar_64bit)
+{
+    int fn = PCI_DEVFN(TEST_SLOT, 0);
+    char err[128];
+    TestDev *t = calloc(1, sizeof(*t));
+    pci_device_init(&t->pci, "bar64", 0x1234, 0x2222, 0, 0x020000);
+    pci_device_init_bar(&t->pci, 2, PCI_BAR_MEM64 | PCI_BAR_PREFETCH, 1 << 20, &testdev_ops,
+                        NULL, t);
+    ck_assert(pci_device_plug(m->pci, m, &t->pci, fn, err, sizeof(err)));
+
+    pci_cfg_writel(fn, 0x18, 0xffffffff);
+    pci_cfg_writel(fn, 0x1c, 0xffffffff);
+    ck_assert_uint_eq(pci_cfg_readl(fn, 0x18), 0xfff0000c);
+    ck_assert_uint_eq(pci_cfg_readl(fn, 0x1c), 0xffffffff);
+    pci_cfg_writel(fn, 0x18, 0x00000000);
+    pci_cfg_writel(fn, 0x1c, 0x00000008);             /* 32 GiB */
+    pci_cfg_writel(fn, PCI_COMMAND, PCI_COMMAND_MEMORY);
+    ck_assert_uint_eq(pci_bar_address(&t->pci, 2), 0x800000000ull);
+    ck_assert_uint_eq(bus_read(m->mem, 0x800000010ull, 4), 0xab10);
+}
+END_TEST
+
 START_TEST(expansion_rom)
 {
     int fn = PCI_DEVFN(TEST_SLOT, 0);
@@ -311,6 +333,7 @@ int main(void)
     tcase_add_test(tc, host_bridge_and_piix_ids);
     tcase_add_test(tc, read_only_and_w1c_bits);
     tcase_add_test(tc, bar_sizing_and_mapping);
+    tcase_add_test(tc, bar_64bit);
     tcase_add_test(tc, expansion_rom);
     tcase_add_test(tc, pirq_routing);
     tcase_add_test(tc, pam_shadowing);
