@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
-#include "config-host.h"
 
 #define MAX_KV 16
 #define MAX_CPUS 16
@@ -439,9 +438,7 @@ static bool opt_display(Options *o, const OptionDef *d, const char *arg, char *e
     if (!strncmp(arg, "none", n) && n == 4) {
         o->cfg.display = "none";
     } else if (!strncmp(arg, "sdl", n) && n == 3) {
-        if (!CONFIG_SDL)
-            return fail(err, errlen, "-display %s: this build has no SDL display", arg);
-        o->cfg.display = "sdl";
+        return fail(err, errlen, "-display %s: the SDL display is not supported yet", arg);
     } else {
         return fail(err, errlen, "-display %s: unsupported display (none or sdl)", arg);
     }
@@ -600,7 +597,7 @@ static bool options_finish(Options *o, char *err, size_t errlen)
             return fail(err, errlen, "-nographic cannot be used with -display %s", c->display);
         c->display = "none";
     } else if (!c->display) {
-        c->display = CONFIG_SDL ? "sdl" : "none";
+        c->display = "none";     /* "sdl" once the SDL front end lands */
     }
     if (c->n_serial == 0) {
         /* QEMU: mon:stdio with -nographic; a virtual console otherwise, which

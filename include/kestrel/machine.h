@@ -52,6 +52,9 @@ typedef struct MachineConfig {
     int n_drives;
     const char *serial[MAX_SERIAL];   /* chardev specs; NULL entries: none */
     int n_serial;
+    /* The back ends of serial[], created by system/main.c before pc_create
+     * (NULL for "none"); pc_create copies them into Machine.serial. */
+    CharDev *serial_chr[MAX_SERIAL];
     const char *monitor;
     const char *display;         /* "sdl", "none", "curses"... */
     bool nographic;

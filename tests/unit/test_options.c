@@ -9,7 +9,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <unistd.h>
-#include "config-host.h"
 #include "system/options.h"
 
 #define MISSING "/nonexistent/kestrel-test.img"
@@ -60,7 +59,8 @@ START_TEST(test_defaults)
     ck_assert_int_eq(opts.cfg.n_firmware_dirs, 2);
     ck_assert_str_eq(opts.cfg.firmware_dirs[0], "/usr/share/seabios");
     ck_assert_int_eq(opts.cfg.n_serial, 1);
-    ck_assert_str_eq(opts.cfg.serial[0], CONFIG_SDL ? "null" : "stdio");
+    ck_assert_str_eq(opts.cfg.serial[0], "stdio");
+    ck_assert_str_eq(opts.cfg.display, "none");
     ck_assert_ptr_null(opts.cfg.monitor);
     ck_assert(!opts.cfg.nographic);
 }
@@ -82,6 +82,7 @@ START_TEST(test_nographic)
     PARSE_ERR("stdio is used by more than one of -serial and -monitor",
               "-serial", "stdio", "-monitor", "stdio");
     PARSE_ERR("-display gtk: unsupported display (none or sdl)", "-display", "gtk");
+    PARSE_ERR("-display sdl: the SDL display is not supported yet", "-display", "sdl");
 }
 END_TEST
 
