@@ -22,7 +22,7 @@ qemu-*) backends="default" ;;
     backends="interp"
     if "$emu" -accel tcg,backend=jit -version >/dev/null 2>&1 &&
        ! "$emu" -accel tcg,backend=jit -kernel /dev/null $common </dev/null 2>&1 |
-           grep -q "backend=jit: not available"; then
+           grep -aq "backend=jit: not available"; then
         backends="interp jit"
     fi ;;
 esac
@@ -38,8 +38,8 @@ for bin in "$@"; do
         why=""
         if [ $status -eq 124 ]; then why="timeout after ${timeout_s}s"
         elif [ $status -ne 1 ]; then why="exit status $status"
-        elif grep -q '^FAIL' "$log"; then why="a check failed"
-        elif ! grep -q '^PASS' "$log"; then why="no check ran"
+        elif grep -aq '^FAIL' "$log"; then why="a check failed"
+        elif ! grep -aq '^PASS' "$log"; then why="no check ran"
         fi
         if [ -z "$why" ]; then
             pass=$((pass + 1))
@@ -47,7 +47,7 @@ for bin in "$@"; do
         else
             fail=$((fail + 1))
             echo "FAIL $name ($b): $why"
-            grep -v '^PASS' "$log" | tail -n 20 | sed 's/^/    /'
+            grep -av '^PASS' "$log" | tail -n 20 | sed 's/^/    /'
         fi
     done
 done

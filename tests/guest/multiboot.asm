@@ -1,4 +1,4 @@
-; hello.asm - smoke test of the guest test frame: multiboot entry state.
+; multiboot.asm - the multiboot entry state: magic in EAX, info flags via EBX.
 %include "guest.inc"
 test_main:
         CHECK [mb_magic], 0x2BADB002, "multiboot magic in EAX"
