@@ -5,6 +5,7 @@
 # A test passes when it exits through isa-debug-exit with code 0 (process
 # status 1), printed at least one PASS line and no FAIL line.
 # Prints one line per run and "N passed, N failed"; exits 1 on any failure.
+# Under QEMU, tests whose source has a line "; qemu: skip" are skipped.
 set -u
 [ $# -ge 1 ] || { echo "usage: $0 KESTREL BINS..." >&2; exit 2; }
 emu=$1
@@ -27,9 +28,16 @@ qemu-*) backends="default" ;;
     fi ;;
 esac
 
-pass=0 fail=0
+srcdir=$(dirname "$0")
+pass=0 fail=0 skip=0
 for bin in "$@"; do
     name=$(basename "$bin" .bin)
+    # A test whose source says "; qemu: skip" checks what QEMU does not emulate.
+    if [ "$backends" = default ] && grep -q '^; qemu: skip' "$srcdir/$name.asm" 2>/dev/null; then
+        skip=$((skip + 1))
+        echo "SKIP $name (not emulated by QEMU)"
+        continue
+    fi
     for b in $backends; do
         accel=""
         [ "$b" = default ] || accel="-accel tcg,backend=$b"
@@ -51,5 +59,9 @@ for bin in "$@"; do
         fi
     done
 done
-echo "$pass passed, $fail failed"
+if [ "$skip" -gt 0 ]; then
+    echo "$pass passed, $fail failed ($skip skipped)"
+else
+    echo "$pass passed, $fail failed"
+fi
 [ "$fail" -eq 0 ]
