@@ -1,7 +1,7 @@
 # Kestrel - one non-recursive Makefile; objects go under build/.
 # Run ./configure first (it writes build/config.mak).
 
-BUILD := build
+BUILD ?= build
 -include $(BUILD)/config.mak
 
 ifeq ($(wildcard $(BUILD)/config.mak),)
