@@ -15,7 +15,7 @@
  * read once per poll() readiness. stdio: the terminal is switched to raw input (no echo, no line editing;
  * Ctrl-C still raises SIGINT as QEMU's default) and restored at exit by
  * chardev_restore_terminal(), which atexit() also runs. Only one back end
- * may use stdio.
+ * may use stdio. The Ctrl-A escapes work on stdio and on every "mon:" back end.
  */
 #include "system/sysemu.h"
 
@@ -223,6 +223,7 @@ static bool chardev_open(CharDev *c, const char *spec, char *err, size_t errlen)
     const char *s = spec;
     if (!strncmp(s, "mon:", 4)) {
         c->mux = true;
+        c->escapes = true;
         s += 4;
     }
     if (!strcmp(s, "null") || !strcmp(s, "none")) {

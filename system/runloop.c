@@ -1,6 +1,6 @@
 /*
- * runloop.c - the machine lock, the event loop on the main thread and the
- * vCPU thread (DESIGN.md section 4).
+ * runloop.c - the event loop on the main thread and the vCPU thread
+ * (DESIGN.md section 4); the machine lock itself is system/lock.c.
  *
  * Main thread: with the lock held it runs due timers and acts on exit
  * requests, then drops the lock around poll() over the character back ends
@@ -11,7 +11,7 @@
  * vCPU thread: runs cpu_exec() for the CPUs round robin without the lock;
  * takes it only to act on cpu_exec's result and the machine's requests. A
  * CPU that is halted without work is skipped; when none can run, the thread
- * waits on vcpu_cond, which the main thread signals after every round of
+ * sleeps until a kick, which the main thread gives after every round of
  * timers and input (anything that can raise an interrupt happens there or
  * in the vCPU thread itself).
  *
@@ -42,29 +42,37 @@ typedef struct RunState {
     pthread_t vcpu_thread;
 } RunState;
 
-static pthread_mutex_t machine_mutex = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t vcpu_cond = PTHREAD_COND_INITIALIZER;
-static __thread bool lock_held;
+/*
+ * The vCPU thread sleeps on its own condition variable (the machine lock
+ * lives in lock.c): a kick bumps kick_seq, and a waiter that read kick_seq
+ * while it held the machine lock cannot miss a kick made after it let go.
+ */
+static pthread_mutex_t idle_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t idle_cond = PTHREAD_COND_INITIALIZER;
+static uint64_t kick_seq;
 static int wake_fds[2] = { -1, -1 };
 static RunState rs;
 
-void machine_lock(void)
+static void vcpu_kick(void)
 {
-    assert(!lock_held);
-    pthread_mutex_lock(&machine_mutex);
-    lock_held = true;
+    pthread_mutex_lock(&idle_mutex);
+    kick_seq++;
+    pthread_cond_broadcast(&idle_cond);
+    pthread_mutex_unlock(&idle_mutex);
 }
 
-void machine_unlock(void)
+/* vCPU thread, machine lock held: sleep until the next kick. */
+static void vcpu_wait_kick(void)
 {
-    assert(lock_held);
-    lock_held = false;
-    pthread_mutex_unlock(&machine_mutex);
-}
-
-bool machine_lock_held(void)
-{
-    return lock_held;
+    pthread_mutex_lock(&idle_mutex);
+    uint64_t seen = kick_seq;
+    pthread_mutex_unlock(&idle_mutex);
+    machine_unlock();
+    pthread_mutex_lock(&idle_mutex);
+    while (kick_seq == seen)
+        pthread_cond_wait(&idle_cond, &idle_mutex);
+    pthread_mutex_unlock(&idle_mutex);
+    machine_lock();
 }
 
 /* Async-signal-safe: one byte into a non-blocking pipe (a full pipe is already awake). */
@@ -82,7 +90,7 @@ static void kick_cpus(void)
 {
     for (int i = 0; i < rs.m->ncpus; i++)
         cpu_exit(rs.m->cpus[i]);
-    pthread_cond_broadcast(&vcpu_cond);
+    vcpu_kick();
 }
 
 void runloop_request_quit(int status)
@@ -105,18 +113,18 @@ static void quit_from_escape(void)
 
 void vm_start(void)
 {
-    assert(lock_held);
+    assert(machine_lock_held());
     if (rs.running)
         return;
     rs.running = true;
     clock_pause(false);
-    pthread_cond_broadcast(&vcpu_cond);
+    vcpu_kick();
     main_loop_wakeup();
 }
 
 void vm_stop(void)
 {
-    assert(lock_held);
+    assert(machine_lock_held());
     if (!rs.running)
         return;
     rs.running = false;
@@ -194,9 +202,7 @@ static void *vcpu_thread_fn(void *opaque)
         if (rs.running && m->exit_request == MACHINE_RUNNING)
             env = next_runnable_cpu(m);
         if (!env) {
-            lock_held = false;
-            pthread_cond_wait(&vcpu_cond, &machine_mutex);
-            lock_held = true;
+            vcpu_wait_kick();
             continue;
         }
         machine_unlock();
@@ -254,7 +260,7 @@ static void main_loop(Machine *m)
     machine_lock();
     while (!check_exit(m)) {
         int64_t deadline = rs.running ? timers_run_due() : -1;
-        pthread_cond_broadcast(&vcpu_cond);
+        vcpu_kick();        /* timers or input may have given a halted CPU work */
         if (check_exit(m))
             break;
         int n = chardev_fill_pollfds(fds + 1, owners, CHARDEV_MAX_POLLFDS);
