@@ -177,6 +177,24 @@ static void handle_cpu_result(Machine *m, int r)
     }
 }
 
+/*
+ * -icount with every CPU idle: virtual time stands still, so jump it to the
+ * next timer deadline (the main loop then runs that timer) instead of
+ * sleeping forever. Deterministic: depends only on the guest's timers.
+ */
+static void icount_warp(Machine *m)
+{
+    int64_t deadline = timers_next_deadline();
+    if (!clock_icount_enabled() || deadline < 0)
+        return;
+    int64_t delta = deadline - clock_ns();
+    if (delta > 0) {
+        int shift = m->cfg->icount_shift;
+        clock_icount_advance(((uint64_t)delta + (1ULL << shift) - 1) >> shift);
+    }
+    main_loop_wakeup();
+}
+
 /* Next CPU that can run, round robin; NULL if all are halted without work. */
 static CPUX86State *next_runnable_cpu(Machine *m)
 {
@@ -202,6 +220,8 @@ static void *vcpu_thread_fn(void *opaque)
         if (rs.running && m->exit_request == MACHINE_RUNNING)
             env = next_runnable_cpu(m);
         if (!env) {
+            if (rs.running)
+                icount_warp(m);
             vcpu_wait_kick();
             continue;
         }
@@ -303,6 +323,7 @@ static void install_signals(void)
 
 int runloop_run(Machine *m)
 {
+    memset(&rs, 0, sizeof(rs));
     rs.m = m;
     if (pipe2(wake_fds, O_CLOEXEC | O_NONBLOCK) != 0) {
         error_report("cannot create the event loop's wakeup pipe: %s", strerror(errno));
@@ -321,6 +342,10 @@ int runloop_run(Machine *m)
     }
     main_loop(m);
     pthread_join(rs.vcpu_thread, NULL);
+    int fd = wake_fds[1];
+    wake_fds[1] = -1;
+    close(fd);
+    close(wake_fds[0]);
     fflush(NULL);
     chardev_restore_terminal();
     return exit_status(m);
