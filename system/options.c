@@ -26,7 +26,7 @@
 #define N_BUILTIN_FW_DIRS 2
 
 typedef struct KeyVal {
-    char *key, *value;   /* value NULL for a bare word such as "server" */
+    const char *key, *value;   /* value NULL for a bare word such as "server" */
 } KeyVal;
 
 typedef struct KVList {
@@ -54,21 +54,33 @@ static bool fail(char *err, size_t errlen, const char *fmt, ...)
     return false;
 }
 
-static char *xstrndup(const char *s, size_t n)
+/*
+ * Every string this file allocates lives as long as the process (the
+ * MachineConfig points into them); the list keeps them reachable.
+ */
+typedef struct KeptString {
+    struct KeptString *next;
+    char s[];
+} KeptString;
+static KeptString *kept_strings;
+
+static char *keep_strndup(const char *s, size_t n)
 {
-    char *p = strndup(s, n);
-    if (!p)
+    KeptString *k = malloc(sizeof(*k) + n + 1);
+    if (!k)
         abort();
-    return p;
+    memcpy(k->s, s, n);
+    k->s[n] = '\0';
+    k->next = kept_strings;
+    kept_strings = k;
+    return k->s;
 }
 
 /* One item of a comma list, undoing ",," escapes; returns the end of the item. */
 static const char *kv_item(const char *s, char **out)
 {
-    size_t len = 0, cap = strlen(s) + 1;
-    char *buf = malloc(cap);
-    if (!buf)
-        abort();
+    size_t len = 0;
+    char *buf = keep_strndup(s, strlen(s));
     while (*s) {
         if (*s == ',') {
             if (s[1] != ',')
@@ -96,25 +108,21 @@ static bool kv_split(const char *opt, const char *arg, const char *implied_key, 
         s = kv_item(s, &item);
         if (*s == ',')
             s++;
-        if (l->count == MAX_KV) {
-            free(item);
+        if (l->count == MAX_KV)
             return fail(err, errlen, "-%s %s: too many parameters", opt, arg);
-        }
         KeyVal *kv = &l->item[l->count++];
         char *eq = strchr(item, '=');
         if (eq) {
-            kv->key = xstrndup(item, (size_t)(eq - item));
-            kv->value = strdup(eq + 1);
-            free(item);
+            *eq = '\0';
+            kv->key = item;
+            kv->value = eq + 1;
         } else if (l->count == 1 && implied_key) {
-            kv->key = strdup(implied_key);
+            kv->key = implied_key;
             kv->value = item;
         } else {
             kv->key = item;
             kv->value = NULL;
         }
-        if (!kv->key || (eq && !kv->value))
-            abort();
     }
     return true;
 }
@@ -270,11 +278,8 @@ static bool opt_initrd(Options *o, const OptionDef *d, const char *arg, char *er
         s = kv_item(s, &item);
         if (*s == ',')
             s++;
-        path = xstrndup(item, strcspn(item, " "));
-        bool ok = check_file(d->name, path, err, errlen);
-        free(path);
-        free(item);
-        if (!ok)
+        path = keep_strndup(item, strcspn(item, " "));
+        if (!check_file(d->name, path, err, errlen))
             return false;
     } while (*s);
     o->cfg.initrd = arg;

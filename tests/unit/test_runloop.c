@@ -109,6 +109,7 @@ START_TEST(test_timer_wakes_halted_cpu)
     ck_assert_int_eq(runloop_run(&machine), 3);
     ck_assert_int_eq(exec_calls, 1);
     ck_assert_int_ge(host_clock_ns() - start, 20 * 1000000);
+    timer_free(t);
 }
 END_TEST
 
@@ -193,6 +194,7 @@ START_TEST(test_quit)
     timer_mod(t, clock_ns() + 5 * 1000000);
     machine_unlock();
     ck_assert_int_eq(runloop_run(&machine), 4);
+    timer_free(t);
 }
 END_TEST
 
@@ -242,6 +244,7 @@ START_TEST(test_icount_warp)
     ck_assert_int_eq(runloop_run(&machine), 2);
     ck_assert_int_lt(host_clock_ns() - start, NS_PER_SEC / 2);
     ck_assert_int_ge(clock_ns(), 10 * NS_PER_SEC);
+    timer_free(t);
 }
 END_TEST
 
