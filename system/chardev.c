@@ -11,11 +11,13 @@
  * a UART overruns. Output is written at once; a socket without a client
  * drops it (",nowait" semantics).
  *
- * stdin stays blocking (it may share its file description with stdout); it is
- * read once per poll() readiness. stdio: the terminal is switched to raw input (no echo, no line editing;
- * Ctrl-C still raises SIGINT as QEMU's default) and restored at exit by
- * chardev_restore_terminal(), which atexit() also runs. Only one back end
- * may use stdio. The Ctrl-A escapes work on stdio and on every "mon:" back end.
+ * stdio: stdin stays blocking (it may share its file description with
+ * stdout) and is read once per poll() readiness. The terminal is switched
+ * to raw input (no echo, no line editing; Ctrl-C raises SIGINT with
+ * "stdio" and goes to the guest with "mon:stdio", as in QEMU) and restored
+ * at exit by chardev_restore_terminal(), which atexit() also runs. Only one
+ * back end may use stdio. The Ctrl-A escapes work on stdio and on every
+ * "mon:" back end.
  */
 #include "system/sysemu.h"
 
@@ -76,7 +78,8 @@ void chardev_restore_terminal(void)
         tcsetattr(STDIN_FILENO, TCSANOW, &saved_termios);
 }
 
-static void stdio_raw_mode(void)
+/* Raw input; with signals Ctrl-C still raises SIGINT (QEMU: plain stdio yes, mon:stdio no). */
+static void stdio_raw_mode(bool signals)
 {
     struct termios t;
     if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &saved_termios) != 0)
@@ -86,6 +89,8 @@ static void stdio_raw_mode(void)
     t = saved_termios;
     t.c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
     t.c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ICANON | IEXTEN);
+    if (!signals)
+        t.c_lflag &= ~(tcflag_t)ISIG;
     t.c_cflag = (t.c_cflag & ~(tcflag_t)(CSIZE | PARENB)) | CS8;
     t.c_cc[VMIN] = 1;
     t.c_cc[VTIME] = 0;
@@ -101,7 +106,7 @@ static bool open_stdio(CharDev *c, const char *spec, char *err, size_t errlen)
     c->in_fd = STDIN_FILENO;
     c->out_fd = STDOUT_FILENO;
     c->escapes = true;
-    stdio_raw_mode();
+    stdio_raw_mode(!c->mux);
     return true;
 }
 

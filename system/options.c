@@ -604,15 +604,16 @@ static bool options_finish(Options *o, char *err, size_t errlen)
     } else if (!c->display) {
         c->display = "none";     /* "sdl" once the SDL front end lands */
     }
-    if (c->n_serial == 0) {
-        /* QEMU: mon:stdio with -nographic; a virtual console otherwise, which
-         * Kestrel does not have yet: stdio when there is no window. */
-        if (c->nographic)
-            c->serial[0] = uses_stdio(c->monitor) ? "null" : "mon:stdio";
-        else
-            c->serial[0] = strcmp(c->display, "none") ? "null" : "stdio";
-        c->n_serial = 1;
-    }
+    /* QEMU's defaults: with -nographic the serial port and the monitor share
+     * stdio (mon:stdio), or whichever of them the command line left open
+     * gets it; otherwise a virtual console, which Kestrel does not have yet:
+     * stdio when there is no window. */
+    if (c->nographic && c->n_serial == 0)
+        c->serial[c->n_serial++] = c->monitor ? "stdio" : "mon:stdio";
+    else if (c->nographic && !c->monitor)
+        c->monitor = "stdio";
+    else if (c->n_serial == 0)
+        c->serial[c->n_serial++] = strcmp(c->display, "none") ? "null" : "stdio";
     int stdio_users = uses_stdio(c->monitor);
     for (int i = 0; i < c->n_serial; i++)
         stdio_users += uses_stdio(c->serial[i]);

@@ -71,12 +71,19 @@ START_TEST(test_nographic)
     PARSE_OK("-nographic");
     ck_assert_str_eq(opts.cfg.display, "none");
     ck_assert_str_eq(opts.cfg.serial[0], "mon:stdio");
+    ck_assert_ptr_null(opts.cfg.monitor);
     PARSE_OK("-nographic", "-serial", "file:/tmp/x", "-serial", "none");
     ck_assert_int_eq(opts.cfg.n_serial, 2);
     ck_assert_str_eq(opts.cfg.serial[0], "file:/tmp/x");
     ck_assert_ptr_null(opts.cfg.serial[1]);
-    PARSE_OK("-nographic", "-monitor", "stdio");
-    ck_assert_str_eq(opts.cfg.serial[0], "null");
+    ck_assert_str_eq(opts.cfg.monitor, "stdio");
+    PARSE_OK("-nographic", "-monitor", "none");
+    ck_assert_str_eq(opts.cfg.serial[0], "stdio");
+    ck_assert_ptr_null(opts.cfg.monitor);
+    PARSE_OK("-nographic", "-monitor", "tcp::4444,server,nowait");
+    ck_assert_str_eq(opts.cfg.serial[0], "stdio");
+    PARSE_ERR("stdio is used by more than one of -serial and -monitor", "-nographic",
+              "-monitor", "stdio");
     PARSE_OK("-display", "none");
     ck_assert_str_eq(opts.cfg.serial[0], "stdio");
     PARSE_ERR("stdio is used by more than one of -serial and -monitor",
