@@ -236,6 +236,9 @@ typedef struct CPUX86State {
     uint32_t tlb_victim_next[NB_MMU_MODES];
 
     bool halted;
+    bool wait_sipi;             /* AP after reset/INIT: only a SIPI starts it */
+    uint8_t sipi_vector;        /* set by the local APIC before raising CPU_INTERRUPT_SIPI */
+    bool nmi_blocked;           /* NMI handler running: further NMIs wait for IRET */
     jmp_buf jmp_env;            /* cpu_loop_exit() longjmps here */
 
     /* The machine around the CPU */

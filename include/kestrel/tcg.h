@@ -191,6 +191,15 @@ typedef struct IROp {
     uint64_t args[IR_MAX_OP_ARGS];  /* outputs, inputs (IRTemp), then constants */
 } IROp;
 
+/*
+ * IROp.life after ir_liveness(): IR_LIFE_DEAD(n) is set when args[n], an
+ * EBB or TB temp, is not read after this op (an output nobody reads, or
+ * the last use of an input). Globals, env and constants are never marked:
+ * a global's value must be in env memory at every block end, goto_tb, call
+ * that may read globals, and IR_OPF_MEM op.
+ */
+#define IR_LIFE_DEAD(n) (1u << (n))
+
 typedef struct IRLabel {
     uint32_t id;
     bool present;             /* set_label emitted */

@@ -1,0 +1,521 @@
+/*
+ * optimize.c - ir_optimize(): constant folding, copy propagation,
+ * algebraic identities, branch folding, then dead-code elimination.
+ *
+ * A forward pass rewrites the ops into a new list. Per temp it knows a
+ * constant value or a copy source, both forgotten when:
+ *  - the temp is written (each write bumps the temp's version; a copy is
+ *    valid only while its source keeps the version it had at the copy);
+ *  - a label is reached (another path may enter): everything;
+ *  - a guest instruction starts or a brcond is passed: copies of EBB temps
+ *    (they die there, so no use of one is ever moved past that point);
+ *  - a call that may write globals, or an st* to host memory (it may hit
+ *    a global's env slot): everything known about globals.
+ * Each op kind has one small fold function (ir_fold_table) that either
+ * keeps the op, rewrites it into a mov (of a constant or of a temp), or
+ * drops it. Ops after an unconditional exit or branch are unreachable up
+ * to the next label and are dropped (insn_start markers stay). Finally
+ * the backward pass of liveness.c removes ops whose results are unused.
+ * Globals stay correct because writes to them are only dropped when
+ * overwritten before any point that observes env (see liveness.c).
+ */
+#include "tcg/ir-internal.h"
+#include "tcg/ir-eval.h"
+#include <stdlib.h>
+
+typedef struct IROptTemp {
+    uint64_t val;
+    uint32_t known;           /* == label epoch: val is the temp's value */
+    uint32_t copy_epoch;      /* == copy epoch: the temp equals copy_src */
+    uint32_t copy_ver;        /* copy_src's version when copied */
+    uint32_t copy_ebb;        /* the EBB epoch when copied */
+    uint32_t ver;             /* bumped at every write */
+    IRTemp copy_src;
+} IROptTemp;
+
+typedef struct IROpt {
+    IRContext *s;
+    IROptTemp *t;
+    uint32_t t_cap;
+    IROp *out;
+    uint32_t nb_out, out_cap;
+    uint32_t label_epoch, copy_epoch, ebb_epoch;
+    bool unreachable;
+} IROpt;
+
+typedef enum IRFold { FOLD_KEEP, FOLD_DROP } IRFold;
+typedef IRFold (*IRFoldFn)(IROpt *o, IROp *op);
+
+static void *opt_realloc(void *p, size_t n)
+{
+    void *q = realloc(p, n);
+    if (!q)
+        abort();
+    return q;
+}
+
+static void opt_grow_temps(IROpt *o)
+{
+    uint32_t need = o->s->nb_temps;
+    if (need <= o->t_cap)
+        return;
+    uint32_t cap = need * 2;
+    o->t = opt_realloc(o->t, cap * sizeof(*o->t));
+    memset(&o->t[o->t_cap], 0, (cap - o->t_cap) * sizeof(*o->t));
+    o->t_cap = cap;
+}
+
+static IRTemp opt_const(IROpt *o, IRType type, uint64_t v)
+{
+    IRTemp c = ir_const(o->s, type, v);
+    opt_grow_temps(o);
+    return c;
+}
+
+static bool opt_is_const(IROpt *o, uint64_t t, uint64_t *v)
+{
+    if (!ir_temp_is_const(o->s, (IRTemp)t))
+        return false;
+    *v = o->s->temps[t].value;
+    return true;
+}
+
+static bool opt_is_const_val(IROpt *o, uint64_t t, uint64_t want)
+{
+    uint64_t v;
+    return opt_is_const(o, t, &v) && v == want;
+}
+
+static uint64_t opt_ones(IRType t)
+{
+    return ir_eval_norm(t, ~0ULL);
+}
+
+/* --- Rewriting an op --- */
+
+static IRFold opt_to_mov(IROpt *o, IROp *op, IRTemp d, IRTemp src)
+{
+    op->opc = IR_mov;
+    op->type = (uint8_t)ir_temp_type(o->s, d);
+    op->nb_oargs = 1;
+    op->nb_iargs = 1;
+    op->args[0] = d;
+    op->args[1] = src;
+    return FOLD_KEEP;
+}
+
+static IRFold opt_to_movi(IROpt *o, IROp *op, IRTemp d, uint64_t v)
+{
+    return opt_to_mov(o, op, d, opt_const(o, ir_temp_type(o->s, d), v));
+}
+
+static void opt_emit(IROpt *o, const IROp *op)
+{
+    if (o->nb_out == o->out_cap) {
+        o->out_cap = o->out_cap ? o->out_cap * 2 : 64;
+        o->out = opt_realloc(o->out, o->out_cap * sizeof(*o->out));
+    }
+    o->out[o->nb_out++] = *op;
+}
+
+/* Forget a temp's value: it is being written. */
+static void opt_clobber(IROpt *o, IRTemp t)
+{
+    IROptTemp *ot = &o->t[t];
+    ot->ver++;
+    ot->known = 0;
+    ot->copy_epoch = 0;
+}
+
+static void opt_clobber_globals(IROpt *o)
+{
+    for (IRTemp t = 1; t <= o->s->nb_globals; t++)
+        opt_clobber(o, t);
+}
+
+/* The best replacement of input temp t: its constant, its copy source, or t. */
+static IRTemp opt_subst(IROpt *o, IRTemp t)
+{
+    IROptTemp *ot = &o->t[t];
+    if (ot->known == o->label_epoch)
+        return opt_const(o, ir_temp_type(o->s, t), ot->val);
+    if (ot->copy_epoch == o->copy_epoch && o->t[ot->copy_src].ver == ot->copy_ver &&
+        (ot->copy_ebb == o->ebb_epoch || o->s->temps[ot->copy_src].kind != IR_TEMP_EBB))
+        return ot->copy_src;
+    return t;
+}
+
+/* Record what a mov teaches: d is a constant or a copy. */
+static void opt_learn_mov(IROpt *o, IRTemp d, IRTemp src)
+{
+    IROptTemp *od = &o->t[d];
+    uint64_t v;
+    if (opt_is_const(o, src, &v)) {
+        od->val = v;
+        od->known = o->label_epoch;
+    } else {
+        od->copy_src = src;
+        od->copy_ver = o->t[src].ver;
+        od->copy_epoch = o->copy_epoch;
+        od->copy_ebb = o->ebb_epoch;
+    }
+}
+
+/* --- Fold functions --- */
+
+static IRFold fold_keep(IROpt *o, IROp *op)
+{
+    return FOLD_KEEP;
+}
+
+static IRFold fold_mov(IROpt *o, IROp *op)
+{
+    return op->args[0] == op->args[1] ? FOLD_DROP : FOLD_KEEP;
+}
+
+/* Both inputs constant: the value. */
+static bool fold_binary_const(IROpt *o, IROp *op)
+{
+    uint64_t a, b;
+    if (!opt_is_const(o, op->args[1], &a) || !opt_is_const(o, op->args[2], &b))
+        return false;
+    opt_to_movi(o, op, (IRTemp)op->args[0], ir_eval_binary(op->opc, op->type, a, b));
+    return true;
+}
+
+/* Commutative ops keep a constant operand second. */
+static void fold_commute(IROpt *o, IROp *op)
+{
+    if (ir_temp_is_const(o->s, (IRTemp)op->args[1]) && !ir_temp_is_const(o->s, (IRTemp)op->args[2])) {
+        uint64_t t = op->args[1];
+        op->args[1] = op->args[2];
+        op->args[2] = t;
+    }
+}
+
+#define D(op) ((IRTemp)(op)->args[0])
+#define A(op) ((IRTemp)(op)->args[1])
+#define B(op) ((IRTemp)(op)->args[2])
+
+static IRFold fold_add(IROpt *o, IROp *op)
+{
+    fold_commute(o, op);
+    if (fold_binary_const(o, op))
+        return FOLD_KEEP;
+    return opt_is_const_val(o, B(op), 0) ? opt_to_mov(o, op, D(op), A(op)) : FOLD_KEEP;
+}
+
+static IRFold fold_sub(IROpt *o, IROp *op)
+{
+    if (fold_binary_const(o, op))
+        return FOLD_KEEP;
+    if (A(op) == B(op))
+        return opt_to_movi(o, op, D(op), 0);
+    return opt_is_const_val(o, B(op), 0) ? opt_to_mov(o, op, D(op), A(op)) : FOLD_KEEP;
+}
+
+static IRFold fold_mul(IROpt *o, IROp *op)
+{
+    fold_commute(o, op);
+    if (fold_binary_const(o, op))
+        return FOLD_KEEP;
+    if (opt_is_const_val(o, B(op), 0))
+        return opt_to_movi(o, op, D(op), 0);
+    return opt_is_const_val(o, B(op), 1) ? opt_to_mov(o, op, D(op), A(op)) : FOLD_KEEP;
+}
+
+static IRFold fold_and(IROpt *o, IROp *op)
+{
+    fold_commute(o, op);
+    if (fold_binary_const(o, op))
+        return FOLD_KEEP;
+    if (opt_is_const_val(o, B(op), 0))
+        return opt_to_movi(o, op, D(op), 0);
+    if (A(op) == B(op) || opt_is_const_val(o, B(op), opt_ones(op->type)))
+        return opt_to_mov(o, op, D(op), A(op));
+    return FOLD_KEEP;
+}
+
+static IRFold fold_or(IROpt *o, IROp *op)
+{
+    fold_commute(o, op);
+    if (fold_binary_const(o, op))
+        return FOLD_KEEP;
+    if (opt_is_const_val(o, B(op), opt_ones(op->type)))
+        return opt_to_movi(o, op, D(op), opt_ones(op->type));
+    if (A(op) == B(op) || opt_is_const_val(o, B(op), 0))
+        return opt_to_mov(o, op, D(op), A(op));
+    return FOLD_KEEP;
+}
+
+static IRFold fold_xor(IROpt *o, IROp *op)
+{
+    fold_commute(o, op);
+    if (fold_binary_const(o, op))
+        return FOLD_KEEP;
+    if (A(op) == B(op))
+        return opt_to_movi(o, op, D(op), 0);
+    return opt_is_const_val(o, B(op), 0) ? opt_to_mov(o, op, D(op), A(op)) : FOLD_KEEP;
+}
+
+static IRFold fold_andc(IROpt *o, IROp *op)
+{
+    if (fold_binary_const(o, op))
+        return FOLD_KEEP;
+    if (A(op) == B(op) || opt_is_const_val(o, A(op), 0))
+        return opt_to_movi(o, op, D(op), 0);
+    return opt_is_const_val(o, B(op), 0) ? opt_to_mov(o, op, D(op), A(op)) : FOLD_KEEP;
+}
+
+/* Shifts and rotates: by 0 is a copy; 0 shifted or rotated stays 0. */
+static IRFold fold_shift(IROpt *o, IROp *op)
+{
+    if (fold_binary_const(o, op))
+        return FOLD_KEEP;
+    if (opt_is_const_val(o, A(op), 0))
+        return opt_to_movi(o, op, D(op), 0);
+    return opt_is_const_val(o, B(op), 0) ? opt_to_mov(o, op, D(op), A(op)) : FOLD_KEEP;
+}
+
+static IRFold fold_div(IROpt *o, IROp *op)
+{
+    if (fold_binary_const(o, op))
+        return FOLD_KEEP;
+    return opt_is_const_val(o, B(op), 1) ? opt_to_mov(o, op, D(op), A(op)) : FOLD_KEEP;
+}
+
+static IRFold fold_rem(IROpt *o, IROp *op)
+{
+    if (fold_binary_const(o, op))
+        return FOLD_KEEP;
+    return opt_is_const_val(o, B(op), 1) ? opt_to_movi(o, op, D(op), 0) : FOLD_KEEP;
+}
+
+/* clz/ctz: a known a decides; a == 0 yields b. */
+static IRFold fold_count_zeros(IROpt *o, IROp *op)
+{
+    uint64_t a;
+    if (!opt_is_const(o, A(op), &a))
+        return FOLD_KEEP;
+    if (a == 0)
+        return opt_to_mov(o, op, D(op), B(op));
+    return opt_to_movi(o, op, D(op), ir_eval_binary(op->opc, op->type, a, 0));
+}
+
+/* Unary ops and width conversions; op->type is the output's type. */
+static IRFold fold_unary(IROpt *o, IROp *op)
+{
+    uint64_t a;
+    if (!opt_is_const(o, A(op), &a))
+        return FOLD_KEEP;
+    return opt_to_movi(o, op, D(op), ir_eval_unary(op->opc, op->type, a));
+}
+
+/* A comparison's outcome if known at translation time: 0, 1, or -1. */
+static int opt_cond_known(IROpt *o, IRCond c, IRType t, IRTemp a, IRTemp b)
+{
+    uint64_t va, vb;
+    if (c == IR_COND_NEVER || c == IR_COND_ALWAYS)
+        return c == IR_COND_ALWAYS;
+    if (opt_is_const(o, a, &va) && opt_is_const(o, b, &vb))
+        return ir_eval_cond(c, t, va, vb);
+    if (opt_is_const_val(o, b, 0) && (c == IR_COND_LTU || c == IR_COND_GEU))
+        return c == IR_COND_GEU;              /* nothing is below 0 unsigned */
+    if (a != b)
+        return -1;
+    switch (c) {
+    case IR_COND_EQ: case IR_COND_GE: case IR_COND_LE: case IR_COND_GEU: case IR_COND_LEU:
+        return 1;
+    case IR_COND_NE: case IR_COND_LT: case IR_COND_GT: case IR_COND_LTU: case IR_COND_GTU:
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+/* Keep a constant operand second in a comparison (args a at n, b at n + 1). */
+static void fold_cond_commute(IROpt *o, IROp *op, unsigned n, uint64_t *cond)
+{
+    if (ir_temp_is_const(o->s, (IRTemp)op->args[n]) &&
+        !ir_temp_is_const(o->s, (IRTemp)op->args[n + 1])) {
+        uint64_t t = op->args[n];
+        op->args[n] = op->args[n + 1];
+        op->args[n + 1] = t;
+        *cond = ir_cond_swap((IRCond)*cond);
+    }
+}
+
+static IRFold fold_setcond(IROpt *o, IROp *op)
+{
+    fold_cond_commute(o, op, 1, &op->args[3]);
+    int k = opt_cond_known(o, (IRCond)op->args[3], op->type, A(op), B(op));
+    return k < 0 ? FOLD_KEEP : opt_to_movi(o, op, D(op), (uint64_t)k);
+}
+
+static IRFold fold_movcond(IROpt *o, IROp *op)
+{
+    fold_cond_commute(o, op, 1, &op->args[5]);
+    IRTemp v1 = (IRTemp)op->args[3], v2 = (IRTemp)op->args[4];
+    int k = opt_cond_known(o, (IRCond)op->args[5], op->type, A(op), B(op));
+    if (v1 == v2)
+        k = 1;
+    return k < 0 ? FOLD_KEEP : opt_to_mov(o, op, D(op), k ? v1 : v2);
+}
+
+static IRFold fold_brcond(IROpt *o, IROp *op)
+{
+    fold_cond_commute(o, op, 0, &op->args[2]);
+    int k = opt_cond_known(o, (IRCond)op->args[2], op->type, (IRTemp)op->args[0],
+                           (IRTemp)op->args[1]);
+    if (k < 0)
+        return FOLD_KEEP;
+    if (k == 0)
+        return FOLD_DROP;
+    uint64_t label = op->args[3];
+    op->opc = IR_br;
+    op->nb_iargs = 0;
+    op->args[0] = label;
+    return FOLD_KEEP;
+}
+
+/* lo, hi = a * b with both known: two movs. */
+static IRFold fold_mul2(IROpt *o, IROp *op)
+{
+    uint64_t a, b, hi, lo;
+    if (!opt_is_const(o, op->args[2], &a) || !opt_is_const(o, op->args[3], &b))
+        return FOLD_KEEP;
+    lo = ir_eval_mul2(op->type, op->opc == IR_muls2, a, b, &hi);
+    IRTemp dlo = (IRTemp)op->args[0], dhi = (IRTemp)op->args[1];
+    IROp first = *op;
+    opt_to_movi(o, &first, dlo, lo);
+    opt_clobber(o, dlo);
+    opt_learn_mov(o, dlo, (IRTemp)first.args[1]);
+    opt_emit(o, &first);
+    return opt_to_movi(o, op, dhi, hi);
+}
+
+static IRFold fold_deposit(IROpt *o, IROp *op)
+{
+    uint64_t a, b;
+    if (!opt_is_const(o, A(op), &a) || !opt_is_const(o, B(op), &b))
+        return FOLD_KEEP;
+    return opt_to_movi(o, op, D(op),
+                       ir_eval_deposit(op->type, a, b, (unsigned)op->args[3], (unsigned)op->args[4]));
+}
+
+static IRFold fold_extract(IROpt *o, IROp *op)
+{
+    uint64_t a;
+    if (!opt_is_const(o, A(op), &a))
+        return FOLD_KEEP;
+    return opt_to_movi(o, op, D(op), ir_eval_extract(op->type, op->opc == IR_sextract, a,
+                                                      (unsigned)op->args[2], (unsigned)op->args[3]));
+}
+
+#undef D
+#undef A
+#undef B
+
+static const IRFoldFn ir_fold_table[IR_NB_OPS] = {
+    [IR_mov] = fold_mov,
+    [IR_add] = fold_add, [IR_sub] = fold_sub, [IR_mul] = fold_mul,
+    [IR_and] = fold_and, [IR_or] = fold_or, [IR_xor] = fold_xor, [IR_andc] = fold_andc,
+    [IR_shl] = fold_shift, [IR_shr] = fold_shift, [IR_sar] = fold_shift,
+    [IR_rotl] = fold_shift, [IR_rotr] = fold_shift,
+    [IR_div] = fold_div, [IR_divu] = fold_div, [IR_rem] = fold_rem, [IR_remu] = fold_rem,
+    [IR_clz] = fold_count_zeros, [IR_ctz] = fold_count_zeros,
+#define FOLD_UNARY(n) [IR_##n] = fold_unary,
+    IR_UNARY_OPS(FOLD_UNARY)
+#undef FOLD_UNARY
+#define FOLD_CONVERT(n, from, to) [IR_##n] = fold_unary,
+    IR_CONVERT_OPS(FOLD_CONVERT)
+#undef FOLD_CONVERT
+    [IR_setcond] = fold_setcond, [IR_movcond] = fold_movcond, [IR_brcond] = fold_brcond,
+    [IR_mulu2] = fold_mul2, [IR_muls2] = fold_mul2,
+    [IR_deposit] = fold_deposit, [IR_extract] = fold_extract, [IR_sextract] = fold_extract,
+};
+
+/* --- The forward pass --- */
+
+/* What an op does to the knowledge about globals and epochs, before folding. */
+static void opt_barriers(IROpt *o, const IROp *op)
+{
+    switch (op->opc) {
+    case IR_set_label:
+        o->label_epoch++;
+        o->copy_epoch++;
+        o->unreachable = false;
+        break;
+    case IR_insn_start: case IR_brcond:
+        o->ebb_epoch++;
+        break;
+    case IR_call:
+        if (!(ir_op_helper(op)->flags & IR_CALL_NO_WRITE_GLOBALS))
+            opt_clobber_globals(o);
+        break;
+    case IR_st8: case IR_st16: case IR_st32: case IR_st:
+        opt_clobber_globals(o);
+        break;
+    default:
+        break;
+    }
+}
+
+static void opt_op(IROpt *o, IROp *op)
+{
+    opt_barriers(o, op);
+    if (o->unreachable && op->opc != IR_insn_start)
+        return;
+    unsigned nt = op->nb_oargs + op->nb_iargs;
+    for (unsigned n = op->nb_oargs; n < nt; n++)
+        op->args[n] = opt_subst(o, (IRTemp)op->args[n]);
+    IRFoldFn fold = ir_fold_table[op->opc] ? ir_fold_table[op->opc] : fold_keep;
+    if (fold(o, op) == FOLD_DROP)
+        return;
+    /* A br to the label right after it is a no-op. */
+    if (op->opc == IR_set_label && o->nb_out && o->out[o->nb_out - 1].opc == IR_br &&
+        o->out[o->nb_out - 1].args[0] == op->args[0])
+        o->nb_out--;
+    for (unsigned n = 0; n < op->nb_oargs; n++)
+        opt_clobber(o, (IRTemp)op->args[n]);
+    if (op->opc == IR_mov)
+        opt_learn_mov(o, (IRTemp)op->args[0], (IRTemp)op->args[1]);
+    if (op->opc == IR_br || op->opc == IR_exit_tb || op->opc == IR_goto_ptr)
+        o->unreachable = true;
+    opt_emit(o, op);
+}
+
+/* Labels no branch names any more are dropped. */
+static void opt_drop_unused_labels(IRContext *s)
+{
+    uint32_t *refs = malloc((s->nb_labels + 1) * sizeof(*refs));
+    if (!refs)
+        abort();
+    ir_labels_recount(s, refs);
+    for (uint32_t i = 0; i < s->nb_ops; i++)
+        if (s->ops[i].opc == IR_set_label && !refs[s->ops[i].args[0]])
+            s->ops[i].opc = IR_OP_REMOVED;
+    free(refs);
+    ir_ops_compact(s);
+}
+
+void ir_optimize(IRContext *s)
+{
+    IROpt o = { .s = s, .label_epoch = 1, .copy_epoch = 1 };
+    opt_grow_temps(&o);
+    for (uint32_t i = 0; i < s->nb_ops; i++) {
+        IROp op = s->ops[i];
+        opt_op(&o, &op);
+    }
+    free(s->ops);
+    s->ops = o.out;
+    s->nb_ops = o.nb_out;
+    s->ops_cap = o.out_cap;
+    free(o.t);
+    if (!s->ops) {            /* an empty block: keep a valid array */
+        s->ops_cap = 16;
+        s->ops = opt_realloc(NULL, s->ops_cap * sizeof(*s->ops));
+    }
+    opt_drop_unused_labels(s);
+    ir_liveness_dce(s, true);
+}

@@ -1,0 +1,193 @@
+/*
+ * tcg_harness.h - what the tcg unit tests share (test_tcg.c: op semantics
+ * and blocks on each backend; test_tcg_opt.c: optimizer and builder).
+ *
+ * A snippet is built with the ir_* API, checked with ir_check, and run by
+ * run_block() on every backend in backends[] (the interpreter, plus the JIT
+ * when it is linked in), as built or after ir_optimize(): a loop test's
+ * index is a variant, picking (backend, optimize). Guest state is a
+ * FakeEnv with I64 and I32 globals and a SoftTLB. Everything here is
+ * static: each test binary gets its own copy.
+ */
+#ifndef KESTREL_TESTS_TCG_HARNESS_H
+#define KESTREL_TESTS_TCG_HARNESS_H
+
+#include "kestrel/tcg.h"
+#include "kestrel/tlb.h"
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define NB_G 8
+
+typedef struct FakeEnv {
+    uint64_t r64[NB_G];
+    uint32_t r32[NB_G];
+    uint64_t scratch[8];
+    SoftTLB tlb;
+} FakeEnv;
+
+static FakeEnv env;
+static IRContext *s;
+static IRTemp g64[NB_G], g32[NB_G];
+static const IRBackend *backends[2];
+static int nb_backends;
+static IRCodeInfo last_info;
+static const uint8_t *last_code;
+
+/* --- Harness --- */
+
+static inline void setup(void)
+{
+    memset(&env, 0, sizeof(env));
+    for (unsigned m = 0; m < NB_MMU_MODES; m++)
+        for (unsigned i = 0; i < TLB_SIZE; i++)
+            env.tlb.table[m][i] = (TLBEntry){ TLB_INVALID, TLB_INVALID, TLB_INVALID, 0 };
+    s = ir_context_new();
+    static const char *const n64[NB_G] = { "r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7" };
+    static const char *const n32[NB_G] = { "e0", "e1", "e2", "e3", "e4", "e5", "e6", "e7" };
+    for (int i = 0; i < NB_G; i++) {
+        g64[i] = ir_global_new(s, IR_I64, offsetof(FakeEnv, r64[i]), n64[i]);
+        g32[i] = ir_global_new(s, IR_I32, offsetof(FakeEnv, r32[i]), n32[i]);
+    }
+    ir_guest_mem = (IRGuestMem){ .tlb_offset = offsetof(FakeEnv, tlb) };
+}
+
+static inline void teardown(void)
+{
+    ir_context_free(s);
+    s = NULL;
+}
+
+static inline IRTemp G(IRType t, int i)
+{
+    return t == IR_I32 ? g32[i] : g64[i];
+}
+
+static inline uint64_t get_g(IRType t, int i)
+{
+    return t == IR_I32 ? env.r32[i] : env.r64[i];
+}
+
+static inline void set_g(IRType t, int i, uint64_t v)
+{
+    if (t == IR_I32)
+        env.r32[i] = (uint32_t)v;
+    else
+        env.r64[i] = v;
+}
+
+static inline const IRBackend *variant_backend(int variant)
+{
+    return backends[variant / 2];
+}
+
+static inline bool variant_optimizes(int variant)
+{
+    return variant & 1;
+}
+
+static inline void check_ir(void)
+{
+    char err[256];
+    ck_assert_msg(ir_check(s, err, sizeof(err)), "ir_check: %s", err);
+}
+
+/* Checks, maybe optimizes, compiles into the code cache; returns the code. */
+static inline const uint8_t *compile_block(int variant)
+{
+    check_ir();
+    if (variant_optimizes(variant)) {
+        ir_optimize(s);
+        check_ir();
+    }
+    if (code_cache_room() < 64 * KiB)
+        code_cache_flush();
+    uint8_t *buf = code_cache_ptr();
+    ck_assert(variant_backend(variant)->gen_code(s, buf, code_cache_room(), &last_info));
+    code_cache_commit(last_info.size);
+    last_code = code_cache_rx(buf);
+    return last_code;
+}
+
+static inline uintptr_t run_block(int variant)
+{
+    const uint8_t *code = compile_block(variant);
+    return variant_backend(variant)->exec(&env, code);
+}
+
+static inline uint64_t mask_of(IRType t)
+{
+    return t == IR_I32 ? 0xffffffffULL : ~0ULL;
+}
+
+static inline int64_t sext(IRType t, uint64_t v)
+{
+    return t == IR_I32 ? (int32_t)v : (int64_t)v;
+}
+
+static const uint64_t edge_values[] = {
+    0, 1, 2, 3, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff, 0x7fffffff, 0x80000000,
+    0xffffffff, 0x100000000ULL, 0x7fffffffffffffffULL, 0x8000000000000000ULL,
+    0xffffffffffffffffULL, 0x123456789abcdef0ULL, 0xfedcba9876543210ULL, 31, 32, 63,
+};
+#define NB_EDGE ARRAY_SIZE(edge_values)
+
+static const IROpcode binary_ops[] = {
+    IR_add, IR_sub, IR_mul, IR_and, IR_or, IR_xor, IR_andc, IR_shl, IR_shr, IR_sar,
+    IR_rotl, IR_rotr, IR_div, IR_divu, IR_rem, IR_remu, IR_clz, IR_ctz,
+};
+
+/* r1 = r0! with a loop over TB temps. */
+static inline void build_factorial(void)
+{
+    IRTemp n = ir_temp_tb(s, IR_I64), acc = ir_temp_tb(s, IR_I64);
+    IRLabel *top = ir_label_new(s), *end = ir_label_new(s);
+    ir_insn_start(s, 0x1000, 0);
+    ir_mov(s, n, g64[0]);
+    ir_movi(s, acc, 1);
+    ir_set_label(s, top);
+    ir_brcondi(s, IR_COND_LEU, n, 1, end);
+    ir_mul(s, acc, acc, n);
+    ir_subi(s, n, n, 1);
+    ir_br(s, top);
+    ir_set_label(s, end);
+    ir_mov(s, g64[1], acc);
+    ir_exit_tb(s, 0);
+}
+
+/* A helper that reads and writes no globals: returns env->r64[5]. */
+static inline uint64_t helper_lookup(void *e)
+{
+    return env.r64[5];
+}
+static const IRHelper h_lookup = { (void *)helper_lookup, "lookup", 0, true,
+                                   IR_CALL_NO_READ_GLOBALS | IR_CALL_NO_WRITE_GLOBALS };
+
+static inline unsigned count_ops(IROpcode opc)
+{
+    unsigned n = 0;
+    for (uint32_t i = 0; i < s->nb_ops; i++)
+        n += s->ops[i].opc == opc;
+    return n;
+}
+
+/* main() of a tcg test binary: code cache, backends, then the suite. */
+static inline int tcg_harness_main(Suite *(*make_suite)(void))
+{
+    if (!code_cache_init(64 * MiB)) {
+        fprintf(stderr, "tcg tests: cannot map the code cache\n");
+        return 1;
+    }
+    backends[nb_backends++] = &ir_backend_interp;
+    const IRBackend *jit = ir_backend_find("jit");
+    if (jit && jit->init())
+        backends[nb_backends++] = jit;
+    SRunner *sr = srunner_create(make_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
+
+#endif

@@ -1,0 +1,500 @@
+/*
+ * test_tcg_opt.c - the optimizer, liveness and the builder's checks:
+ * folding, identities, copy propagation, branch folding and dead code
+ * counted on the ops; globals kept where calls and faults observe them;
+ * random blocks run with and without ir_optimize() must agree; ir_check,
+ * ir_dump, constant interning, backend lookup and the code cache. The
+ * harness is tcg_harness.h.
+ */
+#include "tcg_harness.h"
+
+static void helper_nop(void *e)
+{
+}
+static const IRHelper h_nop = { (void *)helper_nop, "nop", 0, false, 0 };
+
+static uint64_t helper_inc(void *e, uint64_t a)
+{
+    return a + 1;
+}
+static const IRHelper h_inc = { (void *)helper_inc, "inc", 1, true, 0 };
+
+/* --- Optimizer --- */
+
+START_TEST(test_opt_dead_code)
+{
+    ir_reset(s);
+    IRTemp a = ir_temp_new(s, IR_I64), b = ir_temp_new(s, IR_I64);
+    ir_add(s, a, g64[0], g64[1]);
+    ir_mul(s, b, a, a);                       /* unused */
+    ir_mov(s, g64[2], g64[0]);
+    ir_movi(s, g64[3], 1);                    /* overwritten before anything observes it */
+    ir_movi(s, g64[3], 2);
+    ir_exit_tb(s, 0);
+    check_ir();
+    ir_optimize(s);
+    check_ir();
+    ck_assert_uint_eq(s->nb_ops, 3);
+    ck_assert_uint_eq(count_ops(IR_add) + count_ops(IR_mul), 0);
+    env.r64[0] = 5;
+    ck_assert_uint_eq(run_block(0), 0);
+    ck_assert_uint_eq(env.r64[2], 5);
+    ck_assert_uint_eq(env.r64[3], 2);
+}
+END_TEST
+
+START_TEST(test_opt_globals_at_fault_points)
+{
+    ir_reset(s);
+    ir_movi(s, g64[3], 1);
+    ir_qemu_ld(s, g64[1], g64[0], MO_8, 0);   /* may fault: r3 = 1 must be visible */
+    ir_movi(s, g64[3], 2);
+    ir_movi(s, g64[4], 1);
+    ir_call0(s, &h_nop, IR_NO_TEMP);   /* reads globals */
+    ir_movi(s, g64[4], 2);
+    ir_movi(s, g64[5], 1);
+    ir_call0(s, &h_lookup, g64[6]);           /* reads no globals: r5 = 1 is dead */
+    ir_movi(s, g64[5], 2);
+    ir_exit_tb(s, 0);
+    ir_optimize(s);
+    check_ir();
+    ck_assert_uint_eq(count_ops(IR_mov), 5);
+}
+END_TEST
+
+static void helper_set_r0(void *e)
+{
+    env.r64[0] = 7;
+}
+static const IRHelper h_set_r0 = { (void *)helper_set_r0, "set_r0", 0, false, IR_CALL_NO_READ_GLOBALS };
+
+START_TEST(test_opt_call_clobbers_globals)
+{
+    ir_reset(s);
+    IRTemp t = ir_temp_new(s, IR_I64);
+    ir_movi(s, g64[0], 5);
+    ir_mov(s, t, g64[0]);
+    ir_call0(s, &h_set_r0, IR_NO_TEMP);
+    ir_mov(s, g64[1], g64[0]);                /* 7, not the folded 5 */
+    ir_st(s, IR_st, ir_const(s, IR_I64, 9), s->env, offsetof(FakeEnv, r64[2]));
+    ir_addi(s, g64[3], g64[2], 1);            /* 10: the st wrote r2 */
+    ir_mov(s, g64[4], t);
+    ir_exit_tb(s, 0);
+    run_block(_i);
+    ck_assert_uint_eq(env.r64[0], 7);
+    ck_assert_uint_eq(env.r64[1], 7);
+    ck_assert_uint_eq(env.r64[3], 10);
+    ck_assert_uint_eq(env.r64[4], 5);
+}
+END_TEST
+
+START_TEST(test_opt_copy_of_overwritten_source)
+{
+    ir_reset(s);
+    IRTemp t = ir_temp_tb(s, IR_I64), u = ir_temp_new(s, IR_I64);
+    ir_mov(s, t, g64[0]);
+    ir_mov(s, u, t);
+    ir_addi(s, g64[0], g64[0], 1);            /* t and u still hold the old r0 */
+    ir_mov(s, g64[1], t);
+    ir_mov(s, g64[2], u);
+    ir_exit_tb(s, 0);
+    env.r64[0] = 10;
+    run_block(_i);
+    ck_assert_uint_eq(env.r64[0], 11);
+    ck_assert_uint_eq(env.r64[1], 10);
+    ck_assert_uint_eq(env.r64[2], 10);
+}
+END_TEST
+
+START_TEST(test_opt_copy_across_insns)
+{
+    ir_reset(s);
+    IRTemp t = ir_temp_tb(s, IR_I64);
+    ir_insn_start(s, 0, 0);
+    ir_mov(s, t, g64[0]);
+    ir_insn_start(s, 1, 0);
+    ir_addi(s, g64[1], t, 1);
+    ir_exit_tb(s, 0);
+    ir_optimize(s);
+    check_ir();
+    ck_assert_uint_eq(count_ops(IR_mov), 0);          /* t is gone */
+    ck_assert_uint_eq(count_ops(IR_add), 1);
+    for (uint32_t i = 0; i < s->nb_ops; i++)
+        if (s->ops[i].opc == IR_add)
+            ck_assert_uint_eq(s->ops[i].args[1], g64[0]);
+}
+END_TEST
+
+START_TEST(test_opt_branch_folding)
+{
+    ir_reset(s);
+    IRTemp t = ir_temp_tb(s, IR_I64);
+    IRLabel *l1 = ir_label_new(s), *l2 = ir_label_new(s);
+    ir_movi(s, t, 5);
+    ir_brcondi(s, IR_COND_EQ, t, 5, l1);      /* always taken */
+    ir_movi(s, g64[2], 1);                    /* unreachable */
+    ir_set_label(s, l1);
+    ir_brcondi(s, IR_COND_LTU, g64[0], 0, l2); /* never taken: nothing is below 0 */
+    ir_brcond(s, IR_COND_NE, g64[0], g64[0], l2);
+    ir_movi(s, g64[3], 2);
+    ir_set_label(s, l2);
+    ir_exit_tb(s, 0);
+    ir_optimize(s);
+    check_ir();
+    ck_assert_uint_eq(count_ops(IR_brcond), 0);
+    ck_assert_uint_eq(count_ops(IR_br), 0);
+    ck_assert_uint_eq(count_ops(IR_set_label), 0);
+    env.r64[2] = 0;
+    run_block(0);
+    ck_assert_uint_eq(env.r64[2], 0);
+    ck_assert_uint_eq(env.r64[3], 2);
+}
+END_TEST
+
+START_TEST(test_opt_folding_and_identities)
+{
+    ir_reset(s);
+    IRTemp a = ir_temp_new(s, IR_I64), b = ir_temp_new(s, IR_I32);
+    ir_movi(s, a, 6);
+    ir_op2(s, IR_mul, a, a, ir_const(s, IR_I64, 7));   /* 42 */
+    ir_addi(s, g64[0], a, 0);
+    ir_xor(s, g64[1], g64[2], g64[2]);                 /* 0 */
+    ir_andi(s, g64[3], g64[2], 0);                     /* 0 */
+    ir_op2(s, IR_mul, g64[4], g64[2], ir_const(s, IR_I64, 1));
+    ir_movi(s, b, 0xffffffff);
+    ir_addi(s, b, b, 1);                               /* wraps to 0 */
+    ir_mov(s, g32[0], b);
+    ir_exit_tb(s, 0);
+    ir_optimize(s);
+    check_ir();
+    for (uint32_t i = 0; i + 1 < s->nb_ops; i++) {
+        ck_assert_int_eq(s->ops[i].opc, IR_mov);
+        IRTemp src = (IRTemp)s->ops[i].args[1];
+        ck_assert(s->temps[src].kind == IR_TEMP_CONST || src == g64[2]);
+    }
+    env.r64[2] = 0x1234;
+    run_block(0);
+    ck_assert_uint_eq(env.r64[0], 42);
+    ck_assert_uint_eq(env.r64[1], 0);
+    ck_assert_uint_eq(env.r64[3], 0);
+    ck_assert_uint_eq(env.r64[4], 0x1234);
+    ck_assert_uint_eq(env.r32[0], 0);
+}
+END_TEST
+
+START_TEST(test_opt_factorial_same_result)
+{
+    /* The loop must survive optimization: labels kill constant knowledge. */
+    ir_reset(s);
+    build_factorial();
+    ir_optimize(s);
+    check_ir();
+    ck_assert_uint_eq(count_ops(IR_brcond), 1);
+    env.r64[0] = 6;
+    run_block(0);
+    ck_assert_uint_eq(env.r64[1], 720);
+}
+END_TEST
+
+/*
+ * Random blocks, run as built and after ir_optimize(), must leave the same
+ * guest state: a differential test of folding, propagation and dead code.
+ */
+typedef struct RandGen {
+    uint64_t st;
+    IRTemp tb[2][2];                  /* per type: two TB temps */
+    IRTemp ebb[2][8];                 /* per type: EBB temps live in this region */
+    int nb_ebb[2];
+} RandGen;
+
+static uint64_t rnd(RandGen *r, uint64_t n)
+{
+    r->st ^= r->st >> 12;
+    r->st ^= r->st << 25;
+    r->st ^= r->st >> 27;
+    return (r->st * 0x2545f4914f6cdd1dULL >> 11) % n;
+}
+
+static IRTemp rand_src(RandGen *r, IRType t)
+{
+    switch (rnd(r, 4)) {
+    case 0:  return G(t, (int)rnd(r, 6));
+    case 1:  return r->tb[t][rnd(r, 2)];
+    case 2:  return ir_const(s, t, edge_values[rnd(r, NB_EDGE)]);
+    default: return r->nb_ebb[t] ? r->ebb[t][rnd(r, (uint64_t)r->nb_ebb[t])] : G(t, 0);
+    }
+}
+
+/* EBB destinations only outside skipped regions (they would die at the label). */
+static IRTemp rand_dst(RandGen *r, IRType t, bool allow_ebb)
+{
+    uint64_t k = rnd(r, 3);
+    if (k == 0 && allow_ebb && r->nb_ebb[t] < 8) {
+        IRTemp e = ir_temp_new(s, t);
+        r->ebb[t][r->nb_ebb[t]++] = e;
+        return e;
+    }
+    return k == 1 ? r->tb[t][rnd(r, 2)] : G(t, (int)rnd(r, 6));
+}
+
+static void rand_op(RandGen *r, bool allow_ebb)
+{
+    IRType t = (IRType)rnd(r, 2);
+    unsigned bits = t == IR_I32 ? 32 : 64;
+    IRTemp a = rand_src(r, t), b = rand_src(r, t);
+    uint64_t k = rnd(r, 12);
+    if (k >= 10) {
+        ir_mov(s, rand_dst(r, t, allow_ebb), a);
+    } else if (k < 4) {
+        IROpcode opc = binary_ops[rnd(r, ARRAY_SIZE(binary_ops))];
+        if (opc >= IR_shl && opc <= IR_rotr) {
+            IRTemp c = ir_temp_new(s, t);
+            ir_andi(s, c, b, bits - 1);
+            b = c;
+        } else if (opc >= IR_div && opc <= IR_remu) {
+            IRTemp c = ir_temp_new(s, t);      /* 2..257: nonzero, never -1 */
+            ir_andi(s, c, b, 0xff);
+            ir_addi(s, c, c, 2);
+            b = c;
+        }
+        ir_op2(s, opc, rand_dst(r, t, allow_ebb), a, b);
+    } else if (k < 6) {
+        static const IROpcode un[] = { IR_mov, IR_neg, IR_not, IR_ctpop, IR_bswap16,
+                                       IR_bswap32, IR_ext8s, IR_ext16u };
+        ir_op1(s, un[rnd(r, ARRAY_SIZE(un))], rand_dst(r, t, allow_ebb), a);
+    } else if (k == 6) {
+        ir_setcond(s, (IRCond)rnd(r, IR_COND_TSTNE + 1), rand_dst(r, t, allow_ebb), a, b);
+    } else if (k == 7) {
+        ir_movcond(s, (IRCond)rnd(r, IR_COND_TSTNE + 1), rand_dst(r, t, allow_ebb), a, b,
+                   rand_src(r, t), rand_src(r, t));
+    } else if (k == 8) {
+        unsigned pos = (unsigned)rnd(r, bits), len = 1 + (unsigned)rnd(r, bits - pos);
+        ir_deposit(s, rand_dst(r, t, allow_ebb), a, b, pos, len);
+    } else {
+        IRTemp lo = rand_dst(r, t, allow_ebb), hi = rand_dst(r, t, allow_ebb);
+        if (lo != hi)
+            (rnd(r, 2) ? ir_mulu2 : ir_muls2)(s, lo, hi, a, b);
+    }
+}
+
+static void build_random_block(uint64_t seed)
+{
+    RandGen r = { .st = seed * 0x9e3779b97f4a7c15ULL + 1 };
+    ir_reset(s);
+    for (int t = 0; t < 2; t++)
+        for (int i = 0; i < 2; i++) {
+            r.tb[t][i] = ir_temp_tb(s, (IRType)t);
+            ir_mov(s, r.tb[t][i], G((IRType)t, 6 + i));
+        }
+    for (int insn = 0; insn < 12; insn++) {
+        ir_insn_start(s, (uint64_t)insn, 0);
+        r.nb_ebb[0] = r.nb_ebb[1] = 0;
+        for (int n = (int)rnd(&r, 8); n >= 0; n--)
+            rand_op(&r, true);
+        if (rnd(&r, 3) == 0) {                  /* a forward branch over a few ops */
+            IRType t = (IRType)rnd(&r, 2);
+            IRLabel *l = ir_label_new(s);
+            ir_brcond(s, (IRCond)rnd(&r, IR_COND_TSTNE + 1), rand_src(&r, t), rand_src(&r, t), l);
+            for (int n = (int)rnd(&r, 3); n >= 0; n--)
+                rand_op(&r, false);
+            ir_set_label(s, l);
+        }
+    }
+    for (int t = 0; t < 2; t++)
+        ir_mov(s, G((IRType)t, 6), r.tb[t][1]);
+    ir_exit_tb(s, 0);
+}
+
+START_TEST(test_opt_random_differential)
+{
+    int backend = _i;
+    for (uint64_t seed = 1; seed <= 400; seed++) {
+        FakeEnv want, init;
+        RandGen v = { .st = seed };
+        for (int i = 0; i < NB_G; i++) {
+            env.r64[i] = edge_values[rnd(&v, NB_EDGE)] ^ (rnd(&v, 2) ? 0 : rnd(&v, 1000));
+            env.r32[i] = (uint32_t)(edge_values[rnd(&v, NB_EDGE)] + rnd(&v, 3));
+        }
+        memcpy(&init, &env, offsetof(FakeEnv, tlb));
+        build_random_block(seed);
+        run_block(backend * 2);
+        memcpy(&want, &env, offsetof(FakeEnv, tlb));
+        memcpy(&env, &init, offsetof(FakeEnv, tlb));
+        build_random_block(seed);
+        run_block(backend * 2 + 1);
+        for (int i = 0; i < NB_G; i++) {
+            ck_assert_msg(env.r64[i] == want.r64[i], "seed %llu r%d", (unsigned long long)seed, i);
+            ck_assert_msg(env.r32[i] == want.r32[i], "seed %llu e%d", (unsigned long long)seed, i);
+        }
+    }
+}
+END_TEST
+
+/* --- Builder, checker, dump, liveness --- */
+
+START_TEST(test_const_interning)
+{
+    ir_reset(s);
+    IRTemp c1 = ir_const(s, IR_I32, 5), c2 = ir_const(s, IR_I32, 5);
+    IRTemp c3 = ir_const(s, IR_I64, 5), c4 = ir_const(s, IR_I32, 0x100000005ULL);
+    ck_assert_uint_eq(c1, c2);
+    ck_assert_uint_ne(c1, c3);
+    ck_assert_uint_eq(c1, c4);                /* I32 constants are truncated */
+    for (int i = 0; i < 1000; i++)
+        ck_assert_uint_eq(ir_const(s, IR_I64, (uint64_t)i * 77), ir_const(s, IR_I64, (uint64_t)i * 77));
+    ir_reset(s);
+    ck_assert_uint_eq(s->nb_temps, s->nb_globals + 1);
+    ck_assert_uint_eq(ir_temp_type(s, ir_const(s, IR_I64, 5)), IR_I64);
+}
+END_TEST
+
+START_TEST(test_check_rejects)
+{
+    char err[128];
+    ir_reset(s);
+    ir_add(s, g64[0], g64[1], g32[1]);          /* mixed types */
+    ck_assert(!ir_check(s, err, sizeof(err)));
+    ck_assert(strstr(err, "type") != NULL);
+    ir_reset(s);
+    ir_br(s, ir_label_new(s));                  /* label never set */
+    ck_assert(!ir_check(s, err, sizeof(err)));
+    ir_reset(s);
+    ir_deposit(s, g32[0], g32[0], g32[1], 30, 4);
+    ck_assert(!ir_check(s, err, sizeof(err)));
+    ir_reset(s);
+    ir_mov(s, ir_const(s, IR_I64, 1), g64[0]);  /* writes a constant */
+    ck_assert(!ir_check(s, err, sizeof(err)));
+    ir_reset(s);
+    ir_qemu_ld(s, g32[0], g64[0], MO_64, 0);
+    ck_assert(!ir_check(s, err, sizeof(err)));
+    ir_reset(s);
+    ir_op1(s, IR_ext32s, g32[0], g32[1]);       /* I64-only op */
+    ck_assert(!ir_check(s, err, sizeof(err)));
+    ir_reset(s);
+    IRTemp t = ir_temp_new(s, IR_I64);
+    ir_insn_start(s, 0, 0);
+    ir_movi(s, t, 1);
+    ir_insn_start(s, 1, 0);
+    ir_mov(s, g64[0], t);                       /* t died at the insn boundary */
+    ck_assert(!ir_check(s, err, sizeof(err)));
+    ck_assert(strstr(err, "before it is written") != NULL);
+    ir_reset(s);
+    build_factorial();
+    ck_assert(ir_check(s, err, sizeof(err)));
+}
+END_TEST
+
+START_TEST(test_dump)
+{
+    ir_reset(s);
+    IRLabel *l = ir_label_new(s);
+    IRTemp t = ir_temp_new(s, IR_I32);
+    ir_insn_start(s, 0xfff0, 3);
+    ir_addi(s, t, g32[0], 1);
+    ir_brcondi(s, IR_COND_NE, t, 0, l);
+    ir_qemu_ld(s, g64[1], g64[0], MO_SW, 1);
+    ir_set_label(s, l);
+    ir_call1(s, &h_inc, g64[2], g64[1]);
+    ir_exit_tb(s, 0x10);
+    char buf[1024] = { 0 };
+    FILE *f = fmemopen(buf, sizeof(buf) - 1, "w");
+    ir_dump(s, f);
+    fclose(f);
+    char want[512];
+    snprintf(want, sizeof(want),
+             " ---- 0x0000fff0 cc_op=3\n"
+             " add_i32 t%u, e0, $0x1\n"
+             " brcond_i32 t%u, $0x0, ne, L0\n"
+             " qemu_ld_i64 r1, r0, sw,mmu1\n"
+             "L0:\n"
+             " call inc r2, r1\n"
+             " exit_tb 0x10\n", t, t);
+    ck_assert_str_eq(buf, want);
+}
+END_TEST
+
+START_TEST(test_liveness_bits)
+{
+    ir_reset(s);
+    IRTemp a = ir_temp_new(s, IR_I64), b = ir_temp_new(s, IR_I64);
+    ir_add(s, a, g64[0], g64[1]);     /* op 0: a used later */
+    ir_add(s, b, a, a);               /* op 1: b unused, a still read by op 2 */
+    ir_mov(s, g64[2], a);             /* op 2 */
+    ir_exit_tb(s, 0);
+    ir_liveness(s);
+    ck_assert_uint_eq(s->ops[0].life, 0);
+    ck_assert(s->ops[1].life & IR_LIFE_DEAD(0));
+    ck_assert(!(s->ops[1].life & (IR_LIFE_DEAD(1) | IR_LIFE_DEAD(2))));
+    ck_assert_uint_eq(s->ops[2].life, IR_LIFE_DEAD(1));
+}
+END_TEST
+
+START_TEST(test_block_without_exit)
+{
+    char err[128];
+    ir_reset(s);
+    ir_movi(s, g64[0], 3);                      /* runs off the end: rejected, still safe */
+    ck_assert(!ir_check(s, err, sizeof(err)));
+    uint8_t *p = code_cache_ptr();
+    IRCodeInfo info;
+    ck_assert(ir_backend_interp.gen_code(s, p, code_cache_room(), &info));
+    code_cache_commit(info.size);
+    ck_assert_uint_eq(ir_backend_interp.exec(&env, code_cache_rx(p)), 0);
+    ck_assert_uint_eq(env.r64[0], 3);
+}
+END_TEST
+
+START_TEST(test_backend_find_and_cache)
+{
+    ck_assert_ptr_eq(ir_backend_find("interp"), &ir_backend_interp);
+    ck_assert_ptr_null(ir_backend_find("nonsense"));
+    ck_assert(ir_backend_interp.init());
+    ir_reset(s);
+    ir_exit_tb(s, 0);
+    code_cache_flush();
+    uint8_t *p = code_cache_ptr();
+    size_t room = code_cache_room();
+    IRCodeInfo info;
+    ck_assert(!ir_backend_interp.gen_code(s, p, 8, &info));   /* does not fit */
+    ck_assert(ir_backend_interp.gen_code(s, p, room, &info));
+    code_cache_commit(info.size);
+    ck_assert(code_cache_contains((uintptr_t)p));
+    ck_assert(!code_cache_contains((uintptr_t)code_cache_ptr()));
+    ck_assert_uint_eq((uintptr_t)code_cache_ptr() % 16, 0);
+    ck_assert_uint_eq(ir_backend_interp.exec(&env, code_cache_rx(p)), 0);
+}
+END_TEST
+
+static Suite *tcg_opt_suite(void)
+{
+    Suite *su = suite_create("tcg_opt");
+    int nv = nb_backends * 2;
+    TCase *blk = tcase_create("semantics");
+    tcase_add_checked_fixture(blk, setup, teardown);
+    tcase_add_loop_test(blk, test_opt_call_clobbers_globals, 0, nv);
+    tcase_add_loop_test(blk, test_opt_copy_of_overwritten_source, 0, nv);
+    tcase_add_loop_test(blk, test_opt_random_differential, 0, nb_backends);
+    suite_add_tcase(su, blk);
+
+    TCase *opt = tcase_create("optimizer");
+    tcase_add_checked_fixture(opt, setup, teardown);
+    tcase_add_test(opt, test_opt_dead_code);
+    tcase_add_test(opt, test_opt_globals_at_fault_points);
+    tcase_add_test(opt, test_opt_branch_folding);
+    tcase_add_test(opt, test_opt_copy_across_insns);
+    tcase_add_test(opt, test_opt_folding_and_identities);
+    tcase_add_test(opt, test_opt_factorial_same_result);
+    tcase_add_test(opt, test_const_interning);
+    tcase_add_test(opt, test_check_rejects);
+    tcase_add_test(opt, test_dump);
+    tcase_add_test(opt, test_liveness_bits);
+    tcase_add_test(opt, test_block_without_exit);
+    tcase_add_test(opt, test_backend_find_and_cache);
+    suite_add_tcase(su, opt);
+    return su;
+}
+
+int main(void)
+{
+    return tcg_harness_main(tcg_opt_suite);
+}
