@@ -167,3 +167,8 @@ Monitor *monitor_new(CharDev *chr, Machine *m, bool mux)
     }
     return mon;
 }
+
+void monitor_free(Monitor *mon)
+{
+    free(mon);
+}

@@ -52,5 +52,7 @@ bool system_boot_kernel(Machine *m, char *err, size_t errlen);
 typedef struct Monitor Monitor;
 /* A monitor on its own back end, or (mux) sharing a "mon:" back end with a serial port. */
 Monitor *monitor_new(CharDev *chr, Machine *m, bool mux);
+/* Only after its back end is freed (the back end calls into the monitor). */
+void monitor_free(Monitor *mon);
 
 #endif

@@ -57,7 +57,8 @@ START_TEST(test_commands)
     machine.ncpus = 1;
     machine.cpus[0] = &cpu;
     cpu.regs[R_EAX] = 0x2badb002;
-    ck_assert_ptr_nonnull(monitor_new(c, &machine, false));
+    Monitor *mon = monitor_new(c, &machine, false);
+    ck_assert_ptr_nonnull(mon);
 
     struct sockaddr_un sa = { .sun_family = AF_UNIX };
     strcpy(sa.sun_path, path);
@@ -88,6 +89,7 @@ START_TEST(test_commands)
     ck_assert_int_eq(quits, 1);
     close(client);
     chardev_free(c);
+    monitor_free(mon);
     unlink(path);
 }
 END_TEST
