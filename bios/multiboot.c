@@ -17,9 +17,9 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "kestrel/log.h"
 
 #define PAGE_SIZE 4096u
 #define MB_MOD_SIZE 16
@@ -32,16 +32,6 @@
 #define ELF_PT_LOAD 1
 #define ELF_EM_386 3
 #define ELF_EM_X86_64 62
-
-static bool fail(char *err, size_t errlen, const char *fmt, ...) KESTREL_PRINTF(3, 4);
-static bool fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return false;
-}
 
 static uint64_t align_page(uint64_t v)
 {
@@ -90,7 +80,7 @@ static bool plan_add(KernelPlan *k, uint64_t paddr, const uint8_t *src, uint64_t
                      uint64_t memsz, char *err, size_t errlen)
 {
     if (k->n_seg == MAX_SEGS)
-        return fail(err, errlen, "too many loadable segments");
+        return error_setf(err, errlen, "too many loadable segments");
     k->seg[k->n_seg++] = (LoadSeg){ paddr, filesz, memsz, src };
     if (paddr < k->lo)
         k->lo = paddr;
@@ -103,20 +93,20 @@ static bool plan_aout(const MultibootHeader *h, const uint8_t *image, size_t len
                       char *err, size_t errlen)
 {
     if (h->offset + 32 > len)
-        return fail(err, errlen, "truncated multiboot header");
+        return error_setf(err, errlen, "truncated multiboot header");
     if (h->header_addr < h->load_addr || h->header_addr - h->load_addr > h->offset)
-        return fail(err, errlen, "invalid multiboot header_addr/load_addr");
+        return error_setf(err, errlen, "invalid multiboot header_addr/load_addr");
     uint64_t text_off = h->offset - (h->header_addr - h->load_addr);
     uint64_t load_size = len - text_off;
     if (h->load_end_addr) {
         if (h->load_end_addr < h->load_addr || h->load_end_addr - h->load_addr > load_size)
-            return fail(err, errlen, "invalid multiboot load_end_addr");
+            return error_setf(err, errlen, "invalid multiboot load_end_addr");
         load_size = h->load_end_addr - h->load_addr;
     }
     uint64_t mem_size = load_size;
     if (h->bss_end_addr) {
         if (h->bss_end_addr < h->load_addr + load_size)
-            return fail(err, errlen, "invalid multiboot bss_end_addr");
+            return error_setf(err, errlen, "invalid multiboot bss_end_addr");
         mem_size = h->bss_end_addr - h->load_addr;
     }
     k->entry = h->entry_addr;
@@ -138,15 +128,15 @@ static uint32_t elf_entry_phys(const uint8_t *image, uint32_t phoff, int phnum, 
 static bool plan_elf(const uint8_t *image, size_t len, KernelPlan *k, char *err, size_t errlen)
 {
     if (len < 52 || memcmp(image, "\x7f" "ELF", 4))
-        return fail(err, errlen, "multiboot kernel without a.out kludge is not an ELF file");
+        return error_setf(err, errlen, "multiboot kernel without a.out kludge is not an ELF file");
     if (ld16_le(image + 18) == ELF_EM_X86_64 || image[4] != 1)
-        return fail(err, errlen, "64-bit ELF kernels cannot be booted by multiboot; give a 32-bit one");
+        return error_setf(err, errlen, "64-bit ELF kernels cannot be booted by multiboot; give a 32-bit one");
     if (image[5] != 1 || ld16_le(image + 18) != ELF_EM_386)
-        return fail(err, errlen, "not a little-endian i386 ELF file");
+        return error_setf(err, errlen, "not a little-endian i386 ELF file");
     uint32_t phoff = ld32_le(image + 28);
     int phnum = ld16_le(image + 44);
     if (ld16_le(image + 42) != 32 || phoff > len || (uint64_t)phnum * 32 > len - phoff)
-        return fail(err, errlen, "corrupt ELF program headers");
+        return error_setf(err, errlen, "corrupt ELF program headers");
     for (int i = 0; i < phnum; i++) {
         const uint8_t *ph = image + phoff + i * 32;
         uint32_t off = ld32_le(ph + 4), paddr = ld32_le(ph + 12);
@@ -154,12 +144,12 @@ static bool plan_elf(const uint8_t *image, size_t len, KernelPlan *k, char *err,
         if (ld32_le(ph) != ELF_PT_LOAD || memsz == 0)
             continue;
         if (filesz > memsz || off > len || filesz > len - off)
-            return fail(err, errlen, "corrupt ELF segment %d", i);
+            return error_setf(err, errlen, "corrupt ELF segment %d", i);
         if (!plan_add(k, paddr, image + off, filesz, memsz, err, errlen))
             return false;
     }
     if (!k->n_seg)
-        return fail(err, errlen, "ELF file has no loadable segment");
+        return error_setf(err, errlen, "ELF file has no loadable segment");
     k->entry = elf_entry_phys(image, phoff, phnum, ld32_le(image + 24));
     return true;
 }
@@ -226,7 +216,7 @@ static bool place_modules(const MultibootRam *mem, const KernelPlan *k,
         addr[i] = next;
         next = align_page(next + mods[i].size);
         if (next > mem->below_4g)
-            return fail(err, errlen, "module %d (%s) does not fit in RAM", i, mods[i].cmdline);
+            return error_setf(err, errlen, "module %d (%s) does not fit in RAM", i, mods[i].cmdline);
     }
     return true;
 }
@@ -240,12 +230,12 @@ static bool build_info(InfoArea *a, const MultibootRam *mem, const char *cmdline
     uint32_t mods_addr = MB_INFO_ADDR + MBI_SIZE;
     a->used = mods_addr - MB_MMAP_ADDR + (uint32_t)n_mods * MB_MOD_SIZE;
     if (a->used > sizeof(a->buf))
-        return fail(err, errlen, "too many modules");
+        return error_setf(err, errlen, "too many modules");
     for (int i = 0; i < n_mods; i++) {
         uint8_t *m = area_at(a, mods_addr + i * MB_MOD_SIZE);
         uint32_t s = area_add_string(a, mods[i].cmdline);
         if (!s)
-            return fail(err, errlen, "module command lines too long");
+            return error_setf(err, errlen, "module command lines too long");
         st32_le(m, (uint32_t)mod_addr[i]);
         st32_le(m + 4, (uint32_t)(mod_addr[i] + mods[i].size));
         st32_le(m + 8, s);
@@ -253,7 +243,7 @@ static bool build_info(InfoArea *a, const MultibootRam *mem, const char *cmdline
     }
     uint32_t cmd = area_add_string(a, cmdline), name = area_add_string(a, MB_BOOTLOADER_NAME);
     if (!cmd || !name)
-        return fail(err, errlen, "command line too long");
+        return error_setf(err, errlen, "command line too long");
     st32_le(info + MBI_FLAGS, MBI_F_MEM | MBI_F_BOOT_DEVICE | MBI_F_CMDLINE | MBI_F_MODS |
                               MBI_F_MMAP | MBI_F_LOADER_NAME);
     st32_le(info + MBI_MEM_LOWER, LOW_RAM_END / 1024);
@@ -274,10 +264,10 @@ static bool check_kernel_range(const MultibootRam *mem, const KernelPlan *k, cha
     for (int i = 0; i < k->n_seg; i++) {
         const LoadSeg *s = &k->seg[i];
         if (s->paddr + s->memsz > mem->below_4g)
-            return fail(err, errlen, "kernel segment at 0x%" PRIx64 " is beyond the end of RAM",
+            return error_setf(err, errlen, "kernel segment at 0x%" PRIx64 " is beyond the end of RAM",
                         s->paddr);
         if (s->paddr < MB_INFO_AREA_END && s->paddr + s->memsz > MB_MMAP_ADDR)
-            return fail(err, errlen, "kernel segment at 0x%" PRIx64 " overlaps the multiboot "
+            return error_setf(err, errlen, "kernel segment at 0x%" PRIx64 " overlaps the multiboot "
                         "information at 0x%x", s->paddr, MB_MMAP_ADDR);
     }
     return true;
@@ -290,9 +280,9 @@ bool multiboot_load(const MultibootRam *mem, const uint8_t *image, size_t len,
     MultibootHeader h;
     KernelPlan k = { .lo = UINT64_MAX };
     if (!multiboot_find_header(image, len, &h))
-        return fail(err, errlen, "not a multiboot kernel");
+        return error_setf(err, errlen, "not a multiboot kernel");
     if (mem->below_4g <= 1 * MiB)
-        return fail(err, errlen, "a multiboot kernel needs RAM above 1 MiB");
+        return error_setf(err, errlen, "a multiboot kernel needs RAM above 1 MiB");
     bool ok = (h.flags & MBH_F_AOUT_KLUDGE) ? plan_aout(&h, image, len, &k, err, errlen)
                                              : plan_elf(image, len, &k, err, errlen);
     if (!ok || !check_kernel_range(mem, &k, err, errlen))
@@ -333,7 +323,7 @@ static bool read_file(const char *opt, const char *path, uint8_t **data, size_t 
         int e = errno;
         if (f)
             fclose(f);
-        return fail(err, errlen, "%s %s: %s", opt, path, strerror(e));
+        return error_setf(err, errlen, "%s %s: %s", opt, path, strerror(e));
     }
     *data = malloc((size_t)n + 1);
     if (!*data)
@@ -343,7 +333,7 @@ static bool read_file(const char *opt, const char *path, uint8_t **data, size_t 
     *size = (size_t)n;
     if (!ok) {
         free(*data);
-        return fail(err, errlen, "%s %s: read error", opt, path);
+        return error_setf(err, errlen, "%s %s: read error", opt, path);
     }
     return true;
 }
@@ -383,7 +373,7 @@ bool multiboot_load_files(const MultibootRam *mem, const char *kernel, const cha
     int n_mods = initrd ? split_modules(initrd, items, MAX_MODULES + 1) : 0;
     bool ok = read_file("-kernel", kernel, &image, &len, err, errlen);
     if (ok && n_mods > MAX_MODULES)
-        ok = fail(err, errlen, "-initrd: too many modules (at most %d)", MAX_MODULES);
+        ok = error_setf(err, errlen, "-initrd: too many modules (at most %d)", MAX_MODULES);
 
     for (int i = 0; ok && i < n_mods; i++) {
         char *path = strndup(items[i], strcspn(items[i], " "));
@@ -401,7 +391,7 @@ bool multiboot_load_files(const MultibootRam *mem, const char *kernel, const cha
             abort();
         ok = multiboot_load(mem, image, len, cmdline, mods, n_mods, out, msg, sizeof(msg));
         if (!ok)
-            fail(err, errlen, "-kernel %s: %s", kernel, msg);
+            error_setf(err, errlen, "-kernel %s: %s", kernel, msg);
         free(cmdline);
     }
     free(image);

@@ -31,6 +31,7 @@
 #include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
+#include "kestrel/log.h"
 
 #define CTRL_A 0x01
 #define INPUT_RING 4096
@@ -62,16 +63,6 @@ static bool termios_saved;
 static struct termios saved_termios;
 static void (*quit_handler)(void);
 
-static bool fail(char *err, size_t errlen, const char *fmt, ...) KESTREL_PRINTF(3, 4);
-static bool fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return false;
-}
-
 void chardev_restore_terminal(void)
 {
     if (termios_saved)
@@ -100,7 +91,7 @@ static void stdio_raw_mode(bool signals)
 static bool open_stdio(CharDev *c, const char *spec, char *err, size_t errlen)
 {
     if (stdio_in_use)
-        return fail(err, errlen, "%s: stdio is already used by another character device", spec);
+        return error_setf(err, errlen, "%s: stdio is already used by another character device", spec);
     stdio_in_use = true;
     c->kind = CHR_STDIO;
     c->in_fd = STDIN_FILENO;
@@ -115,7 +106,7 @@ static bool open_file(CharDev *c, const char *spec, const char *path, char *err,
     c->kind = CHR_FILE;
     c->out_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (c->out_fd < 0)
-        return fail(err, errlen, "%s: %s", spec, strerror(errno));
+        return error_setf(err, errlen, "%s: %s", spec, strerror(errno));
     return true;
 }
 
@@ -131,11 +122,11 @@ static bool socket_options(const char *spec, const char *opts, bool *wait, char 
         else if ((n == 6 && !strncmp(opts, "nowait", n)) || (n == 8 && !strncmp(opts, "wait=off", n)))
             *wait = false;
         else if (!(n == 6 && !strncmp(opts, "nodelay", n)) && n)
-            return fail(err, errlen, "%s: unknown option '%.*s'", spec, (int)n, opts);
+            return error_setf(err, errlen, "%s: unknown option '%.*s'", spec, (int)n, opts);
         opts += n + (opts[n] == ',');
     }
     if (!server)
-        return fail(err, errlen, "%s: only server sockets are supported (add ,server,nowait)", spec);
+        return error_setf(err, errlen, "%s: only server sockets are supported (add ,server,nowait)", spec);
     return true;
 }
 
@@ -144,7 +135,7 @@ static int listen_tcp(const char *spec, const char *addr, char *err, size_t errl
     char host[256];
     const char *colon = strrchr(addr, ':');
     if (!colon || (size_t)(colon - addr) >= sizeof(host) || !colon[1]) {
-        fail(err, errlen, "%s: expected tcp:[HOST]:PORT", spec);
+        error_setf(err, errlen, "%s: expected tcp:[HOST]:PORT", spec);
         return -1;
     }
     memcpy(host, addr, (size_t)(colon - addr));
@@ -153,14 +144,14 @@ static int listen_tcp(const char *spec, const char *addr, char *err, size_t errl
                               .ai_flags = AI_PASSIVE }, *res;
     int rc = getaddrinfo(host[0] ? host : NULL, colon + 1, &hints, &res);
     if (rc) {
-        fail(err, errlen, "%s: %s", spec, gai_strerror(rc));
+        error_setf(err, errlen, "%s: %s", spec, gai_strerror(rc));
         return -1;
     }
     int fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
     if (fd >= 0)
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
     if (fd < 0 || bind(fd, res->ai_addr, res->ai_addrlen) || listen(fd, 1)) {
-        fail(err, errlen, "%s: %s", spec, strerror(errno));
+        error_setf(err, errlen, "%s: %s", spec, strerror(errno));
         if (fd >= 0)
             close(fd);
         fd = -1;
@@ -173,14 +164,14 @@ static int listen_unix(const char *spec, const char *path, char *err, size_t err
 {
     struct sockaddr_un sa = { .sun_family = AF_UNIX };
     if (!*path || strlen(path) >= sizeof(sa.sun_path)) {
-        fail(err, errlen, "%s: invalid socket path", spec);
+        error_setf(err, errlen, "%s: invalid socket path", spec);
         return -1;
     }
     strcpy(sa.sun_path, path);
     unlink(path);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 1)) {
-        fail(err, errlen, "%s: %s", spec, strerror(errno));
+        error_setf(err, errlen, "%s: %s", spec, strerror(errno));
         if (fd >= 0)
             close(fd);
         return -1;
@@ -243,7 +234,7 @@ static bool chardev_open(CharDev *c, const char *spec, char *err, size_t errlen)
         return open_socket(c, spec, s + 4, false, err, errlen);
     if (!strncmp(s, "unix:", 5))
         return open_socket(c, spec, s + 5, true, err, errlen);
-    return fail(err, errlen, "%s: unsupported character device (stdio, mon:stdio, null, "
+    return error_setf(err, errlen, "%s: unsupported character device (stdio, mon:stdio, null, "
                 "file:PATH, tcp:[HOST]:PORT,server,nowait, unix:PATH,server,nowait)", spec);
 }
 

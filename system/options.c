@@ -14,10 +14,10 @@
 #include "system/options.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include "kestrel/log.h"
 
 #define MAX_KV 16
 #define MAX_CPUS 16
@@ -43,16 +43,6 @@ struct OptionDef {
     OptionHandler *handler;
     int param;                 /* handler specific (drive slot, flag id) */
 };
-
-static bool fail(char *err, size_t errlen, const char *fmt, ...) KESTREL_PRINTF(3, 4);
-static bool fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return false;
-}
 
 /*
  * Every string this file allocates lives as long as the process (the
@@ -109,7 +99,7 @@ static bool kv_split(const char *opt, const char *arg, const char *implied_key, 
         if (*s == ',')
             s++;
         if (l->count == MAX_KV)
-            return fail(err, errlen, "-%s %s: too many parameters", opt, arg);
+            return error_setf(err, errlen, "-%s %s: too many parameters", opt, arg);
         KeyVal *kv = &l->item[l->count++];
         char *eq = strchr(item, '=');
         if (eq) {
@@ -186,9 +176,9 @@ bool options_parse_size(const char *s, uint64_t *bytes)
 static bool check_file(const char *opt, const char *path, char *err, size_t errlen)
 {
     if (!*path)
-        return fail(err, errlen, "-%s: missing file name", opt);
+        return error_setf(err, errlen, "-%s: missing file name", opt);
     if (access(path, R_OK) != 0)
-        return fail(err, errlen, "-%s %s: %s", opt, path, strerror(errno));
+        return error_setf(err, errlen, "-%s %s: %s", opt, path, strerror(errno));
     return true;
 }
 
@@ -201,10 +191,10 @@ static bool opt_ram(Options *o, const OptionDef *d, const char *arg, char *err, 
         size = arg + 5;
     uint64_t bytes;
     if (!options_parse_size(size, &bytes))
-        return fail(err, errlen, "-m %s: invalid size (a number with an optional K, M, G or T suffix)",
+        return error_setf(err, errlen, "-m %s: invalid size (a number with an optional K, M, G or T suffix)",
                     arg);
     if (bytes < MIN_RAM || bytes > MAX_RAM)
-        return fail(err, errlen, "-m %s: RAM size must be between 1M and 1T", arg);
+        return error_setf(err, errlen, "-m %s: RAM size must be between 1M and 1T", arg);
     o->cfg.ram_size = bytes;
     return true;
 }
@@ -220,9 +210,9 @@ static bool opt_smp(Options *o, const OptionDef *d, const char *arg, char *err, 
         bool known = !strcmp(k, "cpus") || !strcmp(k, "maxcpus") || !strcmp(k, "sockets") ||
                      !strcmp(k, "cores") || !strcmp(k, "threads");
         if (!known)
-            return fail(err, errlen, "-smp %s: unknown parameter '%s'", arg, k);
+            return error_setf(err, errlen, "-smp %s: unknown parameter '%s'", arg, k);
         if (!v || !parse_int(v, 1, MAX_CPUS, &n))
-            return fail(err, errlen, "-smp %s: '%s' must be a number from 1 to %d", arg, k, MAX_CPUS);
+            return error_setf(err, errlen, "-smp %s: '%s' must be a number from 1 to %d", arg, k, MAX_CPUS);
         if (!strcmp(k, "cpus"))
             o->cfg.smp = (int)n;
     }
@@ -252,7 +242,7 @@ static bool opt_fwdir(Options *o, const OptionDef *d, const char *arg, char *err
     MachineConfig *c = &o->cfg;
     int n_user = c->n_firmware_dirs - N_BUILTIN_FW_DIRS;
     if (c->n_firmware_dirs == (int)ARRAY_SIZE(c->firmware_dirs))
-        return fail(err, errlen, "-L %s: too many firmware directories", arg);
+        return error_setf(err, errlen, "-L %s: too many firmware directories", arg);
     /* -L directories go before the built-in ones, in command line order. */
     memmove(&c->firmware_dirs[n_user + 1], &c->firmware_dirs[n_user],
             N_BUILTIN_FW_DIRS * sizeof(c->firmware_dirs[0]));
@@ -296,10 +286,10 @@ static bool add_drive(Options *o, const char *opt, const DriveConfig *dc, char *
 {
     MachineConfig *c = &o->cfg;
     if (c->n_drives == MAX_DRIVES)
-        return fail(err, errlen, "-%s %s: too many drives (at most %d)", opt, dc->file, MAX_DRIVES);
+        return error_setf(err, errlen, "-%s %s: too many drives (at most %d)", opt, dc->file, MAX_DRIVES);
     for (int i = 0; dc->index >= 0 && i < c->n_drives; i++)
         if (c->drives[i].interface == dc->interface && c->drives[i].index == dc->index)
-            return fail(err, errlen, "-%s %s: drive index %d is already in use", opt, dc->file,
+            return error_setf(err, errlen, "-%s %s: drive index %d is already in use", opt, dc->file,
                         dc->index);
     c->drives[c->n_drives++] = *dc;
     return true;
@@ -340,24 +330,24 @@ static bool drive_key(DriveConfig *dc, const KeyVal *kv, const char *arg, char *
         for (i = 0; i < ARRAY_SIZE(ifs) && strcmp(v, ifs[i].name); i++)
             ;
         if (i == ARRAY_SIZE(ifs))
-            return fail(err, errlen, "-drive %s: unsupported interface if=%s (ide, floppy, virtio)",
+            return error_setf(err, errlen, "-drive %s: unsupported interface if=%s (ide, floppy, virtio)",
                         arg, v);
         dc->interface = ifs[i].value;
     } else if (!strcmp(k, "index")) {
         if (!parse_int(v, 0, MAX_DRIVES - 1, &n))
-            return fail(err, errlen, "-drive %s: invalid index=%s", arg, v);
+            return error_setf(err, errlen, "-drive %s: invalid index=%s", arg, v);
         dc->index = (int)n;
     } else if (!strcmp(k, "media")) {
         if (strcmp(v, "disk") && strcmp(v, "cdrom"))
-            return fail(err, errlen, "-drive %s: invalid media=%s (disk or cdrom)", arg, v);
+            return error_setf(err, errlen, "-drive %s: invalid media=%s (disk or cdrom)", arg, v);
         dc->media = !strcmp(v, "cdrom") ? DRIVE_MEDIA_CDROM : DRIVE_MEDIA_DISK;
     } else if (!strcmp(k, "readonly") || !strcmp(k, "snapshot")) {
         bool b;
         if (!parse_bool(kv->value, &b))
-            return fail(err, errlen, "-drive %s: %s expects on or off", arg, k);
+            return error_setf(err, errlen, "-drive %s: %s expects on or off", arg, k);
         *(!strcmp(k, "readonly") ? &dc->read_only : &dc->snapshot) = b;
     } else {
-        return fail(err, errlen, "-drive %s: unknown parameter '%s'", arg, k);
+        return error_setf(err, errlen, "-drive %s: unknown parameter '%s'", arg, k);
     }
     return true;
 }
@@ -372,7 +362,7 @@ static bool opt_drive(Options *o, const OptionDef *d, const char *arg, char *err
         if (!drive_key(&dc, &l.item[i], arg, err, errlen))
             return false;
     if (!dc.file)
-        return fail(err, errlen, "-drive %s: missing file=", arg);
+        return error_setf(err, errlen, "-drive %s: missing file=", arg);
     if (!check_file(d->name, dc.file, err, errlen))
         return false;
     if (dc.media == DRIVE_MEDIA_CDROM)
@@ -389,13 +379,13 @@ static bool opt_boot(Options *o, const OptionDef *d, const char *arg, char *err,
         const char *k = l.item[i].key, *v = l.item[i].value ? l.item[i].value : "";
         if (!strcmp(k, "order") || !strcmp(k, "once")) {
             if (!*v || v[strspn(v, "abcdnop")])
-                return fail(err, errlen, "-boot %s: invalid boot device in '%s' (a, c, d, n)", arg, v);
+                return error_setf(err, errlen, "-boot %s: invalid boot device in '%s' (a, c, d, n)", arg, v);
             o->cfg.boot_order = v;
         } else if (!strcmp(k, "menu")) {
             if (!parse_bool(l.item[i].value, &o->cfg.boot_menu))
-                return fail(err, errlen, "-boot %s: menu expects on or off", arg);
+                return error_setf(err, errlen, "-boot %s: menu expects on or off", arg);
         } else {
-            return fail(err, errlen, "-boot %s: unknown parameter '%s'", arg, k);
+            return error_setf(err, errlen, "-boot %s: unknown parameter '%s'", arg, k);
         }
     }
     return true;
@@ -406,7 +396,7 @@ static bool opt_net(Options *o, const OptionDef *d, const char *arg, char *err, 
 {
     if (strcmp(d->name, "netdev") && !strcmp(arg, "none"))
         return true;
-    return fail(err, errlen, "-%s %s: networking is not supported yet", d->name, arg);
+    return error_setf(err, errlen, "-%s %s: networking is not supported yet", d->name, arg);
 }
 
 static bool opt_device(Options *o, const OptionDef *d, const char *arg, char *err, size_t errlen)
@@ -417,7 +407,7 @@ static bool opt_device(Options *o, const OptionDef *d, const char *arg, char *er
         return true;
     }
     if (c->n_device_args == MAX_DEVICE_ARGS)
-        return fail(err, errlen, "-device %s: too many devices (at most %d)", arg, MAX_DEVICE_ARGS);
+        return error_setf(err, errlen, "-device %s: too many devices (at most %d)", arg, MAX_DEVICE_ARGS);
     c->device_args[c->n_device_args++] = arg;
     return true;
 }
@@ -426,7 +416,7 @@ static bool opt_serial(Options *o, const OptionDef *d, const char *arg, char *er
 {
     MachineConfig *c = &o->cfg;
     if (c->n_serial == MAX_SERIAL)
-        return fail(err, errlen, "-serial %s: too many serial ports (at most %d)", arg, MAX_SERIAL);
+        return error_setf(err, errlen, "-serial %s: too many serial ports (at most %d)", arg, MAX_SERIAL);
     c->serial[c->n_serial++] = strcmp(arg, "none") ? arg : NULL;
     return true;
 }
@@ -443,9 +433,9 @@ static bool opt_display(Options *o, const OptionDef *d, const char *arg, char *e
     if (!strncmp(arg, "none", n) && n == 4) {
         o->cfg.display = "none";
     } else if (!strncmp(arg, "sdl", n) && n == 3) {
-        return fail(err, errlen, "-display %s: the SDL display is not supported yet", arg);
+        return error_setf(err, errlen, "-display %s: the SDL display is not supported yet", arg);
     } else {
-        return fail(err, errlen, "-display %s: unsupported display (none or sdl)", arg);
+        return error_setf(err, errlen, "-display %s: unsupported display (none or sdl)", arg);
     }
     return true;
 }
@@ -498,13 +488,13 @@ static bool opt_accel(Options *o, const OptionDef *d, const char *arg, char *err
         const char *k = l.item[i].key, *v = l.item[i].value ? l.item[i].value : "";
         if (!strcmp(k, "accel")) {
             if (strcmp(v, "tcg"))
-                return fail(err, errlen, "-accel %s: unsupported accelerator '%s' (only tcg)", arg, v);
+                return error_setf(err, errlen, "-accel %s: unsupported accelerator '%s' (only tcg)", arg, v);
         } else if (!strcmp(k, "backend")) {
             if (strcmp(v, "interp") && strcmp(v, "jit"))
-                return fail(err, errlen, "-accel %s: backend must be interp or jit", arg);
+                return error_setf(err, errlen, "-accel %s: backend must be interp or jit", arg);
             o->cfg.accel_backend = v;
         } else {
-            return fail(err, errlen, "-accel %s: unknown parameter '%s'", arg, k);
+            return error_setf(err, errlen, "-accel %s: unknown parameter '%s'", arg, k);
         }
     }
     return true;
@@ -519,9 +509,9 @@ static bool opt_icount(Options *o, const OptionDef *d, const char *arg, char *er
     for (int i = 0; i < l.count; i++) {
         const char *k = l.item[i].key, *v = l.item[i].value ? l.item[i].value : "";
         if (strcmp(k, "shift"))
-            return fail(err, errlen, "-icount %s: unknown parameter '%s'", arg, k);
+            return error_setf(err, errlen, "-icount %s: unknown parameter '%s'", arg, k);
         if (!parse_int(v, 0, 20, &n))
-            return fail(err, errlen, "-icount %s: shift must be a number from 0 to 20", arg);
+            return error_setf(err, errlen, "-icount %s: shift must be a number from 0 to 20", arg);
         o->cfg.icount_shift = (int)n;
     }
     return true;
@@ -599,7 +589,7 @@ static bool options_finish(Options *o, char *err, size_t errlen)
     MachineConfig *c = &o->cfg;
     if (c->nographic) {
         if (c->display && strcmp(c->display, "none"))
-            return fail(err, errlen, "-nographic cannot be used with -display %s", c->display);
+            return error_setf(err, errlen, "-nographic cannot be used with -display %s", c->display);
         c->display = "none";
     } else if (!c->display) {
         c->display = "none";     /* "sdl" once the SDL front end lands */
@@ -618,13 +608,13 @@ static bool options_finish(Options *o, char *err, size_t errlen)
     for (int i = 0; i < c->n_serial; i++)
         stdio_users += uses_stdio(c->serial[i]);
     if (stdio_users > 1)
-        return fail(err, errlen, "stdio is used by more than one of -serial and -monitor");
+        return error_setf(err, errlen, "stdio is used by more than one of -serial and -monitor");
     if (c->monitor && !strcmp(c->monitor, "none"))
         c->monitor = NULL;
     if ((c->initrd || c->append) && !c->kernel)
-        return fail(err, errlen, "%s is only allowed with -kernel", c->initrd ? "-initrd" : "-append");
+        return error_setf(err, errlen, "%s is only allowed with -kernel", c->initrd ? "-initrd" : "-append");
     if (c->gdb_spec)
-        return fail(err, errlen, "-gdb %s: the gdb server is not supported yet", c->gdb_spec);
+        return error_setf(err, errlen, "-gdb %s: the gdb server is not supported yet", c->gdb_spec);
     return true;
 }
 
@@ -633,15 +623,15 @@ bool options_parse(Options *o, int argc, char **argv, char *err, size_t errlen)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (a[0] != '-' || !a[1])
-            return fail(err, errlen, "%s: unexpected argument (image files go with -hda, -cdrom...)", a);
+            return error_setf(err, errlen, "%s: unexpected argument (image files go with -hda, -cdrom...)", a);
         const char *name = a + 1 + (a[1] == '-' && a[2]);   /* --opt as -opt */
         const OptionDef *d = option_find(name);
         if (!d)
-            return fail(err, errlen, "%s: invalid option", a);
+            return error_setf(err, errlen, "%s: invalid option", a);
         const char *arg = NULL;
         if (d->has_arg) {
             if (i + 1 >= argc)
-                return fail(err, errlen, "%s: requires an argument", a);
+                return error_setf(err, errlen, "%s: requires an argument", a);
             arg = argv[++i];
         }
         if (!d->handler(o, d, arg, err, errlen))
