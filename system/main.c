@@ -1,8 +1,8 @@
 /*
  * main.c - the kestrel program: command line, then build and run the machine.
  *
- * Order: parse options (options.c) and answer help requests; set up logging,
- * the IR backend and the clock; create the serial back ends (pc_create's
+ * Order: parse options (options.c), select the IR backend, answer help
+ * requests; set up logging and the clock; create the serial back ends (pc_create's
  * devices attach to them); build the PC; load a -kernel; attach the monitor;
  * run until the machine exits. Every user error is one line on stderr
  * through error_report and exit status 1; the exit status of a run is the
@@ -128,10 +128,14 @@ int main(int argc, char **argv)
         error_report("%s", err);
         return 1;
     }
+    MachineConfig *cfg = &o.cfg;
+    /* Before the help answers, so "-accel tcg,backend=jit -version" tells
+     * scripts whether this host has the JIT. */
+    if (!select_backend(cfg))
+        return 1;
     if (answer_help(&o))
         return 0;
-    MachineConfig *cfg = &o.cfg;
-    if (!setup_logging(&o) || !select_backend(cfg))
+    if (!setup_logging(&o))
         return 1;
     if (cfg->cpu_model && !cpu_model_valid(cfg->cpu_model)) {
         error_report("-cpu %s: unknown CPU model (-cpu help lists them)", cfg->cpu_model);

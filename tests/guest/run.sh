@@ -21,8 +21,7 @@ case $(basename "$emu") in
 qemu-*) backends="default" ;;
 *)
     backends="interp"
-    if ! "$emu" -accel tcg,backend=jit -kernel /dev/null $common </dev/null 2>&1 |
-           grep -aq "backend=jit: not available"; then
+    if "$emu" -accel tcg,backend=jit -version >/dev/null 2>&1; then
         backends="interp jit"
     fi ;;
 esac
