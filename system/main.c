@@ -2,9 +2,9 @@
  * main.c - the kestrel program: command line, then build and run the machine.
  *
  * Order: parse options (options.c), select the IR backend, answer help
- * requests; set up logging and the clock; create the serial back ends (pc_create's
- * devices attach to them); build the PC; load a -kernel; attach the monitor;
- * run until the machine exits. Every user error is one line on stderr
+ * requests; set up logging and the clock; create the serial back ends
+ * (pc_create's devices attach to them); build the PC; load a -kernel;
+ * attach the monitor; run until the machine exits. Every user error is one line on stderr
  * through error_report and exit status 1; the exit status of a run is the
  * run loop's (0, or the isa-debug-exit code).
  */
