@@ -33,6 +33,9 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 UNIT_COMMON := $(filter-out $(UNIT_SRCS),$(wildcard tests/unit/*.c))
 
+# Quiet by default; make V=1 shows the commands.
+Q := $(if $(V),,@)
+
 ALL_CFLAGS := $(CFLAGS) -Iinclude -I$(BUILD) -I. $(LIB_CFLAGS) -MMD -MP
 
 .PHONY: all check check-unit check-guest check-system bench clean distclean run
@@ -40,20 +43,23 @@ all: $(BUILD)/kestrel
 
 $(BUILD)/%.o: %.c $(BUILD)/config.mak
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(LIB): $(LIB_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	$(Q)ar rcs $@ $^
 
 WHOLE_LIB := -Wl,--whole-archive $(LIB) -Wl,--no-whole-archive
 
 $(BUILD)/kestrel: $(MAIN_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(WHOLE_LIB) $(LIBS)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(WHOLE_LIB) $(LIBS)
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(UNIT_COMMON) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $< $(UNIT_COMMON) $(LIB) $(LIBS) $(CHECK_LIBS) $(LDFLAGS)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $< $(UNIT_COMMON) $(LIB) $(LIBS) $(CHECK_LIBS) $(LDFLAGS)
 
 # Guest test programs (nasm) and the option ROMs in pc-bios/.
 GUEST_SRCS := $(wildcard tests/guest/*.asm)

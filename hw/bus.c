@@ -39,6 +39,7 @@ struct Bus {
     const char *name;
     uint64_t size;
     MemRegion *regions;
+    MemRegion *retired;             /* unmapped, kept for readers of old views */
     uint64_t next_seq;
     FlatView *volatile view;
     Listener listeners[8];
@@ -56,6 +57,15 @@ Bus *bus_new(const char *name, uint64_t size)
     return bus;
 }
 
+static void free_regions(MemRegion *r)
+{
+    while (r) {
+        MemRegion *next = r->next;
+        free(r);
+        r = next;
+    }
+}
+
 void bus_free(Bus *bus)
 {
     FlatView *v = bus->view;
@@ -65,10 +75,8 @@ void bus_free(Bus *bus)
         free(v);
         v = older;
     }
-    for (MemRegion *r = bus->regions, *next; r; r = next) {
-        next = r->next;
-        free(r);
-    }
+    free_regions(bus->regions);
+    free_regions(bus->retired);
     free(bus);
 }
 
@@ -174,8 +182,8 @@ void bus_unmap(Bus *bus, MemRegion *r)
             *p = r->next;
             bus_rebuild(bus);
             /* Readers may still see r through an old view: keep it alive. */
-            r->next = NULL;
-            r->size = 0;
+            r->next = bus->retired;
+            bus->retired = r;
             return;
         }
     }

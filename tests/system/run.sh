@@ -42,11 +42,12 @@ run_case() {
     fi
 }
 
+# all_found FILE 'PATTERN|||PATTERN...': every pattern matches somewhere in FILE.
 all_found() {
-    local file=$1 patterns=$2 p
-    local IFS='|'
-    for p in ${patterns//|||/|}; do
-        [ -z "$p" ] && continue
+    local file=$1 rest=$2 p
+    while [ -n "$rest" ]; do
+        p=${rest%%|||*}
+        if [ "$p" = "$rest" ]; then rest=""; else rest=${rest#*|||}; fi
         grep -aEq -- "$p" "$file" || return 1
     done
     return 0
