@@ -275,6 +275,12 @@ void cpu_reset_interrupt(CPUX86State *env, uint32_t mask);
 void cpu_exit(CPUX86State *env);
 
 void cpu_set_a20(CPUX86State *env, bool enabled);
+/*
+ * Direct kernel boot (cpu/boot.c): flat 32-bit protected mode (CS/DS/ES/
+ * SS/FS/GS base 0, limit 4 GiB, CPL 0), CR0.PE=1 with paging off, EFLAGS=2,
+ * A20 on, EIP=eip. General registers are left to the caller.
+ */
+void cpu_x86_set_flat32(CPUX86State *env, uint32_t eip);
 void cpu_set_intr_source(CPUX86State *env, int (*ack)(void *opaque), void *opaque);
 
 /* Registers as a debugger or the monitor sees them. */

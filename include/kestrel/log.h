@@ -45,5 +45,11 @@ void log_printf(const char *fmt, ...) KESTREL_PRINTF(1, 2);
 /* One clear message on stderr, prefixed "kestrel: ". */
 void error_report(const char *fmt, ...) KESTREL_PRINTF(1, 2);
 void warn_report(const char *fmt, ...) KESTREL_PRINTF(1, 2);
+/*
+ * For functions that report bad input through (char *err, size_t errlen):
+ * formats the message into err and returns false, so `return error_setf(...)`
+ * fails with it (system/error.c).
+ */
+bool error_setf(char *err, size_t errlen, const char *fmt, ...) KESTREL_PRINTF(3, 4);
 
 #endif
