@@ -113,4 +113,9 @@ void diff_kestrel_run(const DiffSeq *seq, DiffState *out);
 bool diff_compare(const DiffSeq *seq, const DiffState *expect, const DiffState *got,
                   char *buf, size_t buflen);
 
+/* run.c: generate, run both, compare; a mismatch is shrunk to its
+ * shortest failing prefix and reported in report. */
+bool diff_check_one(DiffClass cls, DiffMode mode, uint64_t seed, int nb_insns, char *report,
+                    size_t len);
+
 #endif

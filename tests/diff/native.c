@@ -26,6 +26,7 @@
 
 #define USER_CS32 0x23
 #define USER_CS64 0x33
+#define USER_DS 0x2b
 
 /* Layout of the state block at DIFF_STATE. */
 typedef struct NativeBlock {
@@ -97,6 +98,10 @@ static void build_stub(void)
         put_abs(0, 1, mov_st, 1, 4, FIELD(saved_rsp));
         for (int x = 0; x < 16; x++)
             put_abs(0xf3, 0, movdqu_ld, 2, x, FIELD(in_xmm) + 16u * (uint32_t)x);
+        if (mode == 1) {            /* DS = ES = the user data segment for 32-bit code */
+            static const uint8_t load_ds[] = { 0xb8, USER_DS, 0, 0, 0, 0x8e, 0xd8, 0x8e, 0xc0 };
+            put(load_ds, sizeof(load_ds));
+        }
         put8(0x48), put8(0xc7), put8(0xc4), put32(FIELD(in_flags));   /* mov rsp, imm32 */
         put8(0x9d);                                                    /* popfq */
         for (int r = 0; r < 16; r++) {
