@@ -101,7 +101,9 @@ bool gen_mem(Gen *g, Mem *m, int span, int align, uint32_t avoid)
     off &= -(int64_t)align;
     uint32_t addr = (uint32_t)(DIFF_BASE_VALUE + off);
     *m = (Mem){ .base = g->base, .index = -1, .disp = (int32_t)off };
-    switch (gen_below(g, g->m64 ? 6 : 4)) {
+    if (gen_chance(g, 15))
+        m->seg = gen_seg_prefix(g);
+    switch (gen_below(g, g->m64 ? 7 : 5)) {
     case 0:
     case 1:
         m->disp_size = (int[]){ 0, 1, 4 }[gen_below(g, 3)];
@@ -122,7 +124,17 @@ bool gen_mem(Gen *g, Mem *m, int span, int align, uint32_t avoid)
         m->base = -1;
         m->disp = (int32_t)addr;
         break;
-    case 4:
+    case 4: {       /* [rsp + disp] inside the stack buffer */
+        int64_t rsp = (int64_t)DIFF_RSP_VALUE - g->depth;
+        int64_t t = rsp + (int64_t)gen_below(g, 512) - 256;
+        int64_t lo_t = DIFF_STACK + 16, hi_t = DIFF_STACK + DIFF_STACK_SIZE - span - 16;
+        t = (t < lo_t ? lo_t : t > hi_t ? hi_t : t) & -(int64_t)align;
+        m->base = REG_RSP;
+        m->disp = (int32_t)(t - rsp);
+        m->disp_size = gen_chance(g, 20) ? 4 : 0;
+        break;
+    }
+    case 5:
         m->base = MEM_RIP;
         m->target = addr;
         break;
@@ -131,6 +143,14 @@ bool gen_mem(Gen *g, Mem *m, int span, int align, uint32_t avoid)
         break;
     }
     return true;
+}
+
+/* A segment override with no effect: the flat data segments (and CS,
+ * which 64-bit mode ignores). */
+uint8_t gen_seg_prefix(Gen *g)
+{
+    static const uint8_t segs[] = { 0x26, 0x36, 0x3e, 0x2e };
+    return segs[gen_below(g, g->m64 ? 4 : 3)];
 }
 
 /* ---- encoding ---- */
@@ -266,12 +286,19 @@ bool enc_emit(Gen *g, const Enc *e)
     RexNeed rex = enc_rex(e);
     if (rex.need && (rex.forbid || !g->m64))
         return false;
+    bool mem = e->reg >= 0 && e->rm_is_mem;
     for (int i = 0; i < e->nb_prefix; i++)
         b[n++] = e->prefix[i];
-    if (e->reg >= 0 && e->rm_is_mem && e->m.addr32)
+    if (mem && e->m.seg)
+        b[n++] = e->m.seg;
+    if (mem && e->m.addr32)
         b[n++] = 0x67;
-    if (e->opsize == 2)
+    /* redundant prefixes: 0x66 under REX.W, an empty REX */
+    bool plain = e->nb_prefix == 0 && !(e->oplen == 2 && e->op[1] == 0xc7);
+    if (e->opsize == 2 || (plain && (rex.rex & 8) && gen_chance(g, 10)))
         b[n++] = 0x66;
+    if (!rex.need && !rex.forbid && g->m64 && gen_chance(g, 5))
+        rex.need = true;
     if (rex.need)
         b[n++] = (uint8_t)(0x40 | rex.rex);
     for (int i = 0; i < e->oplen; i++)

@@ -44,6 +44,7 @@ typedef struct Mem {
     int disp_size;          /* 0: smallest, 1 or 4: forced */
     bool addr32;            /* 0x67 in 64-bit mode */
     uint32_t target;        /* RIP-relative: the absolute address */
+    uint8_t seg;            /* segment override prefix, 0: none */
 } Mem;
 
 typedef struct Reg {
@@ -85,6 +86,8 @@ Reg gen_reg_fixed(int actual);
 /* A memory operand for span bytes inside the data buffer, aligned to align;
  * may first emit a MOV setting an index register not in avoid. */
 bool gen_mem(Gen *g, Mem *m, int span, int align, uint32_t avoid);
+
+uint8_t gen_seg_prefix(Gen *g);
 
 /* Encoding. */
 Enc enc_op(int size, uint8_t op);

@@ -451,7 +451,7 @@ static bool t_jcc(Gen *g)
     if (g->in_branch)
         return false;
     DiffSeq *s = g->seq;
-    int kind = (int)gen_below(g, 6), cc = (int)gen_below(g, 16);
+    int kind = (int)gen_below(g, 8), cc = (int)gen_below(g, 16);
     uint32_t reads = kind < 2 ? cc_reads[cc >> 1] : kind == 3 || kind == 4 ? DIFF_ZF : 0;
     if (!gen_need_flags(g, reads))
         return false;
@@ -461,11 +461,14 @@ static bool t_jcc(Gen *g)
         insn[0] = (uint8_t)(0x70 + cc), len = 2;
     } else if (kind == 1) {
         insn[0] = 0x0f, insn[1] = (uint8_t)(0x80 + cc), len = 6;
+    } else if (kind >= 6) {         /* JMP short / near */
+        insn[0] = kind == 6 ? 0xeb : 0xe9, len = kind == 6 ? 2 : 5;
     } else {
         insn[0] = (uint8_t)(0xe0 + (kind == 2 ? 2 : kind == 3 ? 1 : kind == 4 ? 0 : 3));
         len = 2;
     }
     memset(insn + (kind == 1 ? 2 : 1), 0, 4);
+    int rel_at = kind == 1 ? 2 : 1;
     uint32_t at = s->len;
     if (!enc_bytes(g, insn, len))
         return false;
@@ -479,7 +482,7 @@ static bool t_jcc(Gen *g)
     if (len == 2)
         s->code[at + 1] = (uint8_t)rel;
     else
-        memcpy(s->code + at + 2, &rel, 4);
+        memcpy(s->code + at + (uint32_t)rel_at, &rel, 4);
     s->undef_flags |= undef_taken;
     return true;
 }
@@ -691,12 +694,34 @@ static bool stack_room(Gen *g, int delta)
     return true;
 }
 
+/* LEA rBP, [rSP + k] and then LEAVE, or ENTER size, level (the frame
+ * pointer chain it copies lies in the stack buffer). */
+static bool t_frame(Gen *g)
+{
+    int w = g->m64 ? 8 : 4;
+    if (g->base == REG_RBP)
+        return false;
+    Enc lea = enc_op(w, 0x8d);
+    enc_set_reg(&lea, gen_reg_fixed(REG_RBP), false);
+    int k = 8 * ((int)gen_below(g, 17) - 8);
+    Mem m = { .base = REG_RSP, .index = -1, .disp = k };
+    enc_set_rm_mem(&lea, &m);
+    if (gen_chance(g, 50)) {
+        static const uint8_t leave[] = { 0xc9 };
+        int delta = -k - w;         /* rsp = rbp + w */
+        return stack_room(g, delta) && enc_emit(g, &lea) && enc_bytes(g, leave, 1);
+    }
+    int size = 8 * (int)gen_below(g, 9), level = (int)gen_below(g, 4);
+    uint8_t enter[4] = { 0xc8, (uint8_t)size, 0, (uint8_t)level };
+    return stack_room(g, w * (1 + level) + size) && enc_emit(g, &lea) && enc_bytes(g, enter, 4);
+}
+
 static bool t_stack(Gen *g)
 {
     int size = gen_chance(g, 20) ? 2 : g->m64 ? 8 : 4;
     int push = size;
     Enc e;
-    switch (gen_below(g, g->m64 ? 7 : 8)) {
+    switch (gen_below(g, g->m64 ? 9 : 10)) {
     case 0:         /* PUSH reg */
         e = enc_op(size, 0x50);
         e.opreg = (int)gen_below(g, g->m64 ? 16 : 8);
@@ -744,6 +769,13 @@ static bool t_stack(Gen *g)
         gen_flags(g, DIFF_ARITH, 0);
         return true;
     }
+    case 7: {       /* CALL f; JMP over; f: RET */
+        static const uint8_t call[] = { 0xe8, 2, 0, 0, 0, 0xeb, 1, 0xc3 };
+        return stack_room(g, 0) && enc_bytes(g, call, 5) && enc_bytes(g, call + 5, 2) &&
+               enc_bytes(g, call + 7, 1);
+    }
+    case 8:
+        return t_frame(g);
     default: {      /* 32-bit: PUSHA; POPA */
         static const uint8_t pa[] = { 0x60 }, popa[] = { 0x61 };
         return stack_room(g, 0) && enc_bytes(g, pa, 1) && enc_bytes(g, popa, 1);
