@@ -14,9 +14,11 @@
  * (triple fault). The code pages are invalidated before every run, since
  * the runner writes guest RAM behind the CPU's back.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/time.h>
 #include "cpu/internal.h"
 #include "kestrel/machine.h"
 #include "tests/diff/diff.h"
@@ -34,9 +36,27 @@
 #define SEL_DATA   0x10
 #define SEL_CODE32 0x18
 
+#define WATCHDOG_SECONDS 5
+
 static Machine machine;
 static uint8_t *ram;
 static CPUX86State *env;
+static volatile sig_atomic_t watchdog_fired;
+
+/* A run that does not reach HLT in time (a translation that loops) is
+ * kicked out of cpu_exec and reported. */
+static void watchdog(int sig)
+{
+    (void)sig;
+    watchdog_fired = 1;
+    cpu_exit(env);
+}
+
+static void watchdog_arm(int seconds)
+{
+    struct itimerval it = { .it_value = { .tv_sec = seconds } };
+    setitimer(ITIMER_REAL, &it, NULL);
+}
 
 static void put64(uint64_t addr, uint64_t v)
 {
@@ -101,6 +121,7 @@ bool diff_kestrel_init(const char *backend, char *err, size_t errlen)
         return false;
     machine.cpus[0] = env;
     machine.ncpus = 1;
+    signal(SIGALRM, watchdog);
     build_system_tables();
     return true;
 }
@@ -190,8 +211,11 @@ void diff_kestrel_run(const DiffSeq *seq, DiffState *out)
     memset(out, 0, sizeof(*out));
     out->fault = -1;
     int ret = EXCP_INTERRUPT;
-    for (int i = 0; i < 16 && ret == EXCP_INTERRUPT; i++)
+    watchdog_fired = 0;
+    watchdog_arm(WATCHDOG_SECONDS);
+    for (int i = 0; i < 16 && ret == EXCP_INTERRUPT && !watchdog_fired; i++)
         ret = cpu_exec(env);
+    watchdog_arm(0);
     memcpy(out->regs, env->regs, sizeof(out->regs));
     out->rflags = cpu_get_eflags(env);
     for (int i = 0; i < 16; i++)
@@ -207,6 +231,6 @@ void diff_kestrel_run(const DiffSeq *seq, DiffState *out)
     }
     out->fault = 256 + ret;
     snprintf(out->fault_text, sizeof(out->fault_text),
-             "Kestrel stopped with cpu_exec()=%#x at rip=%#llx", ret,
-             (unsigned long long)env->rip);
+             "Kestrel stopped with cpu_exec()=%#x at rip=%#llx%s", ret,
+             (unsigned long long)env->rip, watchdog_fired ? " (no HLT within the time limit)" : "");
 }

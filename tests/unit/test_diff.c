@@ -19,7 +19,7 @@
 #include <string.h>
 #include "tests/diff/diff.h"
 
-#define SEQS_PER_CLASS 150
+#define SEQS_PER_CLASS 1000
 #define INSNS_PER_SEQ 24
 
 static char report[32768];
