@@ -912,11 +912,11 @@ START_TEST(test_div_by_zero_raises)
 }
 END_TEST
 
-/* 16-bit protected mode with HF_LIMITS: inline limit checks, expand-down. */
+/* 16-bit protected mode with segment checks: inline limit checks, expand-down. */
 static int run_limit_access(uint32_t flags, uint32_t limit, uint16_t off, bool rmw)
 {
     memset(&env, 0, sizeof(env));
-    env.hflags = HF_PE | HF_ADDSEG | HF_LIMITS;
+    env.hflags = HF_PE | HF_ADDSEG | HF_SEGCHK_MASK;
     env.eflags = 2;
     env.cc_op = CC_OP_EFLAGS;
     env.regs[R_ESP] = 0x100;
