@@ -306,7 +306,7 @@ static void jit_gen_op(Jit *j, const IROp *op, IRCodeInfo *info)
         jit_insn_start(j, op);
         return;
     case IR_set_label:
-        jit_ra_sync_all(j, true);
+        jit_ra_label(j);
         j->label_off[op->args[0]] = (uint32_t)j->b.pos;
         return;
     case IR_discard:

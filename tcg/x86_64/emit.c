@@ -81,6 +81,11 @@ void emit_mov_rr(JitBuf *b, bool w, int dst, int src)
         emit_modrm(b, OPC_MOV_EvGv | emit_w(w), src, dst);
 }
 
+void emit_zext32(JitBuf *b, int r)
+{
+    emit_modrm(b, OPC_MOV_EvGv, r, r);
+}
+
 void emit_movi(JitBuf *b, bool w, int dst, uint64_t v)
 {
     if (!w)

@@ -91,6 +91,7 @@ void emit_modrm_mem(JitBuf *b, JitOpc opc, int reg, int base, int index, int32_t
 
 void emit_mov_rr(JitBuf *b, bool w, int dst, int src);
 void emit_movi(JitBuf *b, bool w, int dst, uint64_t v);
+void emit_zext32(JitBuf *b, int r);     /* r = (uint32_t)r, even in place */
 void emit_ld(JitBuf *b, bool w, int dst, int base, int32_t disp);
 void emit_st(JitBuf *b, bool w, int src, int base, int32_t disp);
 void emit_arith_rr(JitBuf *b, int op, bool w, int dst, int src);

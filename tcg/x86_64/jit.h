@@ -86,6 +86,7 @@ void jit_ra_spill_reg(Jit *j, int reg);
 void jit_ra_sync_globals(Jit *j);
 void jit_ra_sync_all(Jit *j, bool forget);
 void jit_ra_forget_globals(Jit *j);
+void jit_ra_label(Jit *j);                          /* at set_label: all in memory */
 int32_t jit_ra_mem_disp(Jit *j, IRTemp t, int *base);
 
 /* ops.c */

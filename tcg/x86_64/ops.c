@@ -372,7 +372,7 @@ static void emit_mask_low(JitBuf *b, int d, unsigned len)
     else if (len == 16)
         emit_modrm(b, OPC_MOVZWL, d, d);
     else if (len == 32)
-        emit_mov_rr(b, false, d, d);
+        emit_zext32(b, d);
     else if (len < 32)
         emit_arith_ri(b, ARITH_AND, false, d, (int32_t)jit_mask(len));
     else {
@@ -411,7 +411,7 @@ static void emit_sextract(Jit *j, const IROp *op, const JitArg *a)
     if (64 - len)
         emit_shift_ri(&j->b, SHIFT_SAR, true, d, 64 - len);
     if (!op_w(op))
-        emit_mov_rr(&j->b, false, d, d);
+        emit_zext32(&j->b, d);
 }
 
 /* Host loads and stores relative to a base (the CPU state). */

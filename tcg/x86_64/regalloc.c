@@ -9,7 +9,9 @@
  * Registers an op is using are locked until jit_ra_op_done, so allocating
  * one of its later operands never evicts an earlier one.
  * Invariants: reg_owner[r] == t  <=>  temps[t].reg == r; in_mem means the
- * memory copy is current; r14/rsp/rax/rcx/rdx are never allocated.
+ * memory copy is current; a TB temp keeps one frame slot for the whole
+ * block, and at every label its value is in that slot (each jump stored
+ * it); r14/rsp/rax/rcx/rdx are never allocated.
  */
 #include "tcg/x86_64/jit.h"
 
@@ -202,9 +204,12 @@ void jit_ra_free_temp(Jit *j, IRTemp t)
     JitTemp *jt = &j->temps[t];
     if (jt->reg >= 0)
         jit_unbind(j, jt->reg);
+    jt->in_mem = false;
+    if (j->s->temps[t].kind == IR_TEMP_TB)
+        return;                   /* keeps its slot: other paths meet there at labels */
     if (jt->slot >= 0)
         j->slot_used[jt->slot / 64] &= ~(1ULL << (jt->slot % 64));
-    *jt = (JitTemp){ -1, false, -1 };
+    jt->slot = -1;
 }
 
 static bool jit_is_live_output(const IROp *op, IRTemp t)
@@ -246,6 +251,14 @@ void jit_ra_sync_all(Jit *j, bool forget)
         if (forget)
             jit_unbind(j, r);
     }
+}
+
+void jit_ra_label(Jit *j)
+{
+    jit_ra_sync_all(j, true);
+    for (IRTemp t = j->s->nb_globals + 1; t < j->s->nb_temps; t++)
+        if (j->temps[t].slot >= 0 && j->s->temps[t].kind == IR_TEMP_TB)
+            j->temps[t].in_mem = true;
 }
 
 void jit_ra_forget_globals(Jit *j)
