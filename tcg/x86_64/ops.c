@@ -12,6 +12,7 @@
  */
 #include "tcg/x86_64/jit.h"
 
+#define IMM0 (1u << 0)     /* the first input may be an immediate */
 #define IMM1 (1u << 1)     /* the second input may be an immediate */
 
 static bool op_w(const IROp *op)
@@ -451,9 +452,9 @@ static void emit_host_st(Jit *j, const IROp *op, const JitArg *a)
 }
 
 const JitOpDef jit_op_defs[IR_NB_OPS] = {
-    [IR_mov] = { emit_mov, IMM1 },
-    [IR_setcond] = { emit_setcond, 1u << 1 },
-    [IR_movcond] = { emit_movcond, 1u << 1 },
+    [IR_mov] = { emit_mov, IMM0 },
+    [IR_setcond] = { emit_setcond, IMM1 },
+    [IR_movcond] = { emit_movcond, IMM1 },
     [IR_ld8u] = { emit_host_ld, 0 }, [IR_ld8s] = { emit_host_ld, 0 },
     [IR_ld16u] = { emit_host_ld, 0 }, [IR_ld16s] = { emit_host_ld, 0 },
     [IR_ld32u] = { emit_host_ld, 0 }, [IR_ld32s] = { emit_host_ld, 0 },
