@@ -260,6 +260,9 @@ static inline void rand_op(RandGen *r, bool allow_ebb)
     }
 }
 
+/* When set, called once per guest instruction of a random block (EBB temps allowed). */
+static void (*rand_extra_hook)(RandGen *r);
+
 static inline void build_random_block(uint64_t seed)
 {
     RandGen r = { .st = seed * 0x9e3779b97f4a7c15ULL + 1 };
@@ -274,6 +277,8 @@ static inline void build_random_block(uint64_t seed)
         r.nb_ebb[0] = r.nb_ebb[1] = 0;
         for (int n = (int)rnd(&r, 8); n >= 0; n--)
             rand_op(&r, true);
+        if (rand_extra_hook)
+            rand_extra_hook(&r);
         if (rnd(&r, 3) == 0) {                  /* a forward branch over a few ops */
             IRType t = (IRType)rnd(&r, 2);
             IRLabel *l = ir_label_new(s);

@@ -223,6 +223,66 @@ START_TEST(test_jit_slow_path_longjmp)
 }
 END_TEST
 
+/* Random blocks with guest memory accesses (hits, misses, page crossings)
+ * and five-argument calls mixed in, in lockstep with the interpreter. */
+static void rand_mem_and_calls(RandGen *r)
+{
+    IRType t = (IRType)rnd(r, 2);
+    uint64_t k = rnd(r, 4);
+    if (k == 3)
+        return;
+    if (k == 2) {
+        IRTemp args[5];
+        for (int i = 0; i < 5; i++)
+            args[i] = rand_src(r, (IRType)rnd(r, 2));
+        ir_call(s, &h_mix5, rand_dst(r, IR_I64, true), args);
+        return;
+    }
+    IRTemp a = ir_temp_new(s, IR_I64);
+    ir_andi(s, a, G(IR_I64, (int)rnd(r, 6)), rnd(r, 2) ? 0xff8 : 0xfff);
+    ir_addi(s, a, a, rnd(r, 4) ? PAGE_VA : 0x5000);    /* 0x5000: not mapped */
+    MemOp mo = (MemOp)rnd(r, t == IR_I32 ? 3 : 4);
+    if (k == 0) {
+        if (mo != MO_64 && rnd(r, 2))
+            mo |= MO_SIGN;
+        ir_qemu_ld(s, rand_dst(r, t, true), a, mo, 0);
+    } else {
+        ir_qemu_st(s, rand_src(r, t), a, mo, 0);
+    }
+}
+
+START_TEST(test_jit_random_mem_lockstep)
+{
+    static uint8_t want_page[sizeof(page)];
+    map_page();
+    rand_extra_hook = rand_mem_and_calls;
+    for (uint64_t seed = 1; seed <= 500; seed++) {
+        FakeEnv want;
+        random_env(seed);
+        for (unsigned i = 0; i < sizeof(page); i++)
+            page[i] = (uint8_t)(i * 7 + seed);
+        memcpy(want_page, page, sizeof(page));
+        FakeEnv init;
+        memcpy(&init, &env, offsetof(FakeEnv, tlb));
+        build_random_block(seed);
+        run_block(V_INTERP + _i);
+        memcpy(&want, &env, offsetof(FakeEnv, tlb));
+        uint8_t got_interp[sizeof(page)];
+        memcpy(got_interp, page, sizeof(page));
+        memcpy(page, want_page, sizeof(page));
+        memcpy(&env, &init, offsetof(FakeEnv, tlb));
+        build_random_block(seed);
+        run_block(V_JIT + _i);
+        assert_same(&want, seed);
+        ck_assert_msg(!memcmp(page, got_interp, sizeof(page)), "seed %llu: guest memory differs",
+                      (unsigned long long)seed);
+        ck_assert_uint_eq(env.scratch[0], want.scratch[0]);
+    }
+    rand_extra_hook = NULL;
+    ck_assert_int_gt(nb_slow, 100);                 /* both paths were exercised */
+}
+END_TEST
+
 /* --- Chaining --- */
 
 START_TEST(test_jit_goto_tb_loop)
@@ -309,6 +369,7 @@ static Suite *jit_suite(void)
     tcase_add_loop_test(tc, test_jit_calls_between_live_values, 0, 2);
     tcase_add_loop_test(tc, test_jit_tlb_paths, 0, 2);
     tcase_add_loop_test(tc, test_jit_slow_path_longjmp, 0, 2);
+    tcase_add_loop_test(tc, test_jit_random_mem_lockstep, 0, 2);
     tcase_add_loop_test(tc, test_jit_goto_tb_loop, 0, 2);
     tcase_add_test(tc, test_jit_bench_loop);
     suite_add_tcase(su, tc);
