@@ -102,44 +102,92 @@ static void jit_gen_goto_ptr(Jit *j, const IROp *op)
 
 /* --- Helper calls --- */
 
+/* An argument that is not in a register: a constant, env, or memory. */
 static void jit_load_arg(Jit *j, int dst, IRTemp t)
 {
     const IRTempInfo *ti = &j->s->temps[t];
-    const JitTemp *jt = &j->temps[t];
     bool w = ti->type == IR_I64;
     if (ti->kind == IR_TEMP_CONST) {
         emit_movi(&j->b, w, dst, ti->value);
     } else if (ti->kind == IR_TEMP_ENV) {
         emit_mov_rr(&j->b, true, dst, JIT_ENV);
-    } else if (jt->reg >= 0) {
-        emit_mov_rr(&j->b, true, dst, jt->reg);
-    } else if (jt->in_mem) {
+    } else if (j->temps[t].in_mem) {
         int base;
         int32_t disp = jit_ra_mem_disp(j, t, &base);
         emit_ld(&j->b, w, dst, base, disp);
     }
 }
 
-static void jit_spill_caller_saved(Jit *j)
+/* Free the caller-saved registers; values that outlive the call go to memory. */
+static void jit_spill_caller_saved(Jit *j, const IROp *op)
 {
-    for (int r = 0; r < JIT_NB_REGS; r++)
-        if (JIT_CALLER_SAVED & (1u << r))
+    for (int r = 0; r < JIT_NB_REGS; r++) {
+        IRTemp t = j->reg_owner[r];
+        if (!(JIT_CALLER_SAVED & (1u << r)) || !t)
+            continue;
+        if (jit_ra_input_dies(op, t))
+            jit_ra_free_temp(j, t);
+        else
             jit_ra_spill_reg(j, r);
+    }
 }
 
 /*
- * Caller-saved registers are spilled first, so every argument comes from a
- * callee-saved register, memory or an immediate: no parallel-move cycles.
+ * Argument n goes to jit_arg_regs[n + 1]. Arguments in registers are moved
+ * first, as one parallel move (a register freed by the spill above still
+ * holds its value; a cycle is broken through rax); then constants and
+ * arguments in memory are loaded.
  */
+static void jit_call_args(Jit *j, const IROp *op, unsigned nargs)
+{
+    int src[IR_MAX_CALL_ARGS];
+    bool done[IR_MAX_CALL_ARGS];
+    for (unsigned i = 0; i < nargs; i++) {
+        IRTemp t = (IRTemp)op->args[op->nb_oargs + i];
+        IRTempKind k = j->s->temps[t].kind;
+        src[i] = k == IR_TEMP_CONST ? -1 : k == IR_TEMP_ENV ? JIT_ENV : j->temps[t].reg;
+        done[i] = src[i] < 0 || src[i] == jit_arg_regs[i + 1];
+    }
+    jit_spill_caller_saved(j, op);
+    for (;;) {
+        int blocked = -1;
+        bool progress = false;
+        for (unsigned i = 0; i < nargs; i++) {
+            if (done[i])
+                continue;
+            int dst = jit_arg_regs[i + 1];
+            bool busy = false;
+            for (unsigned k = 0; k < nargs; k++)
+                busy |= k != i && !done[k] && src[k] == dst;
+            if (busy) {
+                blocked = (int)i;
+                continue;
+            }
+            emit_mov_rr(&j->b, true, dst, src[i]);
+            done[i] = progress = true;
+        }
+        if (blocked < 0)
+            break;
+        if (!progress) {
+            int dst = jit_arg_regs[blocked + 1];
+            emit_mov_rr(&j->b, true, R_AX, dst);
+            for (unsigned k = 0; k < nargs; k++)
+                if (!done[k] && src[k] == dst)
+                    src[k] = R_AX;
+        }
+    }
+    for (unsigned i = 0; i < nargs; i++)
+        if (src[i] < 0)
+            jit_load_arg(j, jit_arg_regs[i + 1], (IRTemp)op->args[op->nb_oargs + i]);
+}
+
 static void jit_gen_call(Jit *j, const IROp *op)
 {
     const IRHelper *h = ir_op_helper(op);
     bool may_write = !(h->flags & IR_CALL_NO_WRITE_GLOBALS);
     if (!(h->flags & IR_CALL_NO_READ_GLOBALS) || may_write)
         jit_ra_sync_globals(j);
-    jit_spill_caller_saved(j);
-    for (unsigned i = 0; i < h->nargs; i++)
-        jit_load_arg(j, jit_arg_regs[i + 1], (IRTemp)op->args[op->nb_oargs + i]);
+    jit_call_args(j, op, h->nargs);
     emit_mov_rr(&j->b, true, R_DI, JIT_ENV);
     emit_call_abs(&j->b, (uintptr_t)h->func);
     if (may_write)

@@ -220,12 +220,19 @@ static bool jit_is_live_output(const IROp *op, IRTemp t)
     return false;
 }
 
+bool jit_ra_input_dies(const IROp *op, IRTemp t)
+{
+    for (unsigned n = op->nb_oargs; n < op->nb_oargs + op->nb_iargs; n++)
+        if (op->args[n] == t && (op->life & IR_LIFE_DEAD(n)))
+            return !jit_is_live_output(op, t);
+    return false;
+}
+
 void jit_ra_op_done(Jit *j, const IROp *op)
 {
-    unsigned nt = op->nb_oargs + op->nb_iargs;
-    for (unsigned n = 0; n < nt; n++) {
+    for (unsigned n = 0; n < op->nb_oargs + op->nb_iargs; n++) {
         IRTemp t = (IRTemp)op->args[n];
-        if ((op->life & IR_LIFE_DEAD(n)) && (n < op->nb_oargs || !jit_is_live_output(op, t)))
+        if (n < op->nb_oargs ? (op->life & IR_LIFE_DEAD(n)) : jit_ra_input_dies(op, t))
             jit_ra_free_temp(j, t);
     }
     j->locked = j->scratch = 0;
