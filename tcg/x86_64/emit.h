@@ -37,7 +37,7 @@ enum {
     OPC_ARITH_EvIb = 0x83, OPC_ARITH_EvIz = 0x81,
     OPC_TEST_EvGv = 0x85,
     OPC_MOV_EvGv = 0x89, OPC_MOV_GvEv = 0x8b, OPC_MOV_EbGb = 0x88 | P_BYTE_R,
-    OPC_MOV_EvIz = 0xc7,
+    OPC_MOV_EvIz = 0xc7, OPC_MOV_EbIb = 0xc6,
     OPC_LEA = 0x8d,
     OPC_MOVSXD = 0x63 | P_W,
     OPC_SHIFT_Ib = 0xc1, OPC_SHIFT_CL = 0xd3,

@@ -439,16 +439,26 @@ static void emit_host_ld(Jit *j, const IROp *op, const JitArg *a)
     emit_modrm_mem(&j->b, x, a[0].reg, a[1].reg, -1, jit_host_off(j, op));
 }
 
+/* A store of a register, or of an immediate (mov m, imm8/16/32). */
 static void emit_host_st(Jit *j, const IROp *op, const JitArg *a)
 {
-    JitOpc x;
+    unsigned size;
     switch (op->opc) {
-    case IR_st8:  x = OPC_MOV_EbGb; break;
-    case IR_st16: x = OPC_MOV_EvGv | P_66; break;
-    case IR_st32: x = OPC_MOV_EvGv; break;
-    default:      x = OPC_MOV_EvGv | opc_w(op); break;
+    case IR_st8:  size = 1; break;
+    case IR_st16: size = 2; break;
+    case IR_st32: size = 4; break;
+    default:      size = op_w(op) ? 8 : 4; break;
     }
-    emit_modrm_mem(&j->b, x, a[0].reg, a[1].reg, -1, jit_host_off(j, op));
+    JitOpc prefix = size == 2 ? P_66 : size == 8 ? P_W : 0;
+    int32_t off = jit_host_off(j, op);
+    if (!a[0].imm) {
+        JitOpc x = size == 1 ? OPC_MOV_EbGb : OPC_MOV_EvGv | prefix;
+        emit_modrm_mem(&j->b, x, a[0].reg, a[1].reg, -1, off);
+        return;
+    }
+    emit_modrm_mem(&j->b, size == 1 ? OPC_MOV_EbIb : OPC_MOV_EvIz | prefix, 0, a[1].reg, -1, off);
+    for (unsigned i = 0; i < (size == 8 ? 4 : size); i++)     /* imm8/16/32, sign-extended */
+        emit_byte(&j->b, (uint8_t)(a[0].val >> (8 * i)));
 }
 
 const JitOpDef jit_op_defs[IR_NB_OPS] = {
@@ -459,8 +469,8 @@ const JitOpDef jit_op_defs[IR_NB_OPS] = {
     [IR_ld16u] = { emit_host_ld, 0 }, [IR_ld16s] = { emit_host_ld, 0 },
     [IR_ld32u] = { emit_host_ld, 0 }, [IR_ld32s] = { emit_host_ld, 0 },
     [IR_ld] = { emit_host_ld, 0 },
-    [IR_st8] = { emit_host_st, 0 }, [IR_st16] = { emit_host_st, 0 },
-    [IR_st32] = { emit_host_st, 0 }, [IR_st] = { emit_host_st, 0 },
+    [IR_st8] = { emit_host_st, IMM0 }, [IR_st16] = { emit_host_st, IMM0 },
+    [IR_st32] = { emit_host_st, IMM0 }, [IR_st] = { emit_host_st, IMM0 },
     [IR_add] = { emit_add, IMM1 }, [IR_sub] = { emit_sub, IMM1 },
     [IR_mul] = { emit_mul, IMM1 }, [IR_neg] = { emit_neg, 0 },
     [IR_and] = { emit_and, IMM1 }, [IR_or] = { emit_or, IMM1 },

@@ -108,6 +108,15 @@ int jit_ra_alloc(Jit *j, uint32_t avoid)
             return r;
         }
     }
+    /* Evict a value memory already holds if there is one (no store), else round robin. */
+    for (unsigned i = 0; i < ARRAY_SIZE(jit_alloc_order); i++) {
+        int r = jit_alloc_order[i];
+        if (!(busy & (1u << r)) && j->temps[j->reg_owner[r]].in_mem) {
+            jit_unbind(j, r);
+            j->locked |= 1u << r;
+            return r;
+        }
+    }
     for (unsigned n = 0; n < ARRAY_SIZE(jit_alloc_order); n++) {
         int r = jit_alloc_order[(j->evict_next + n) % ARRAY_SIZE(jit_alloc_order)];
         if (!(busy & (1u << r))) {

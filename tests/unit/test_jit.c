@@ -114,6 +114,34 @@ START_TEST(test_jit_calls_between_live_values)
 }
 END_TEST
 
+/* Host stores into env of registers and immediates, every width. */
+START_TEST(test_jit_host_stores)
+{
+    static const IROpcode st[] = { IR_st8, IR_st16, IR_st32, IR_st };
+    const intptr_t base = offsetof(FakeEnv, scratch);
+    for (int b = 0; b < 2; b++) {
+        memset(env.scratch, 0xee, sizeof(env.scratch));
+        env.r64[0] = 0x1122334455667788ULL;
+        ir_reset(s);
+        for (int i = 0; i < 4; i++) {
+            ir_st(s, st[i], g64[0], s->env, base + 8 * i);
+            ir_st(s, st[i], ir_const(s, IR_I64, 0xfffffffffedcba98ULL), s->env, base + 32 + 8 * i);
+        }
+        ir_st(s, IR_st, ir_const(s, IR_I32, 0x89abcdef), s->env, base + 4);
+        ir_exit_tb(s, 0);
+        run_block(b ? V_JIT + _i : V_INTERP + _i);
+        static uint64_t want[8];
+        if (!b)
+            memcpy(want, env.scratch, sizeof(want));
+        else
+            ck_assert_mem_eq(env.scratch, want, sizeof(want));
+    }
+    ck_assert_uint_eq(env.scratch[4], 0xeeeeeeeeeeeeee98ULL);
+    ck_assert_uint_eq(env.scratch[7], 0xfffffffffedcba98ULL);
+    ck_assert_uint_eq(env.scratch[0], 0x89abcdefeeeeee88ULL);
+}
+END_TEST
+
 /* --- Guest memory --- */
 
 static uint8_t page[4096] __attribute__((aligned(4096)));
@@ -316,6 +344,40 @@ START_TEST(test_jit_goto_tb_loop)
 }
 END_TEST
 
+/* W^X: the page a block is written through and the page it runs from are
+ * never both writable and executable (per /proc/self/maps). */
+static const char *maps_perms(uintptr_t addr, char *line, size_t len)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    const char *found = NULL;
+    while (f && !found && fgets(line, (int)len, f)) {
+        unsigned long lo, hi;
+        if (sscanf(line, "%lx-%lx", &lo, &hi) == 2 && addr >= lo && addr < hi)
+            found = strchr(line, ' ') + 1;
+    }
+    if (f)
+        fclose(f);
+    return found;
+}
+
+START_TEST(test_jit_code_cache_wx)
+{
+    ir_reset(s);
+    ir_exit_tb(s, 5);
+    const uint8_t *code = compile_block(V_JIT);
+    ck_assert_uint_eq(exec_block(V_JIT, code), 5);
+    char line[512];
+    const char *rx = maps_perms((uintptr_t)code, line, sizeof(line));
+    ck_assert_ptr_nonnull(rx);
+    ck_assert_msg(rx[2] == 'x' && rx[1] != 'w', "executable view: %s", line);
+    const char *rw = maps_perms((uintptr_t)last_rw, line, sizeof(line));
+    ck_assert_ptr_nonnull(rw);
+    ck_assert_msg(!(rw[1] == 'w' && rw[2] == 'x'), "writable view: %s", line);
+    ck_assert(code_cache_contains((uintptr_t)code));
+    ck_assert(code_cache_contains((uintptr_t)last_rw));
+}
+END_TEST
+
 /* --- Micro-benchmark: printed, never asserted --- */
 
 START_TEST(test_jit_bench_loop)
@@ -367,10 +429,12 @@ static Suite *jit_suite(void)
     tcase_add_loop_test(tc, test_jit_random_lockstep, 0, 2);
     tcase_add_loop_test(tc, test_jit_register_pressure, 0, 2);
     tcase_add_loop_test(tc, test_jit_calls_between_live_values, 0, 2);
+    tcase_add_loop_test(tc, test_jit_host_stores, 0, 2);
     tcase_add_loop_test(tc, test_jit_tlb_paths, 0, 2);
     tcase_add_loop_test(tc, test_jit_slow_path_longjmp, 0, 2);
     tcase_add_loop_test(tc, test_jit_random_mem_lockstep, 0, 2);
     tcase_add_loop_test(tc, test_jit_goto_tb_loop, 0, 2);
+    tcase_add_test(tc, test_jit_code_cache_wx);
     tcase_add_test(tc, test_jit_bench_loop);
     suite_add_tcase(su, tc);
     return su;
