@@ -188,7 +188,7 @@ static void jit_gen_call(Jit *j, const IROp *op)
     if (!(h->flags & IR_CALL_NO_READ_GLOBALS) || may_write)
         jit_ra_sync_globals(j);
     jit_call_args(j, op, h->nargs);
-    emit_mov_rr(&j->b, true, R_DI, JIT_ENV);
+    emit_mov_rr(&j->b, true, jit_arg_regs[0], JIT_ENV);
     emit_call_abs(&j->b, (uintptr_t)h->func);
     if (may_write)
         jit_ra_forget_globals(j);

@@ -158,26 +158,27 @@ void emit_pop(JitBuf *b, int r)
     emit_opc_reg(b, OPC_POP, r);
 }
 
-static void emit_rel_abs(JitBuf *b, uint8_t opc, int ext5, uintptr_t target)
+/* rel32 when the target is in range, else through the register via. */
+static void emit_rel_abs(JitBuf *b, uint8_t opc, int ext5, uintptr_t target, int via)
 {
     int64_t disp = (int64_t)(target - (emit_rx_here(b) + 5));
     if (disp == (int32_t)disp) {
         emit_byte(b, opc);
         emit_u32(b, (uint32_t)disp);
     } else {
-        emit_movi(b, true, R_AX, target);
-        emit_modrm(b, OPC_GRP5, ext5, R_AX);
+        emit_movi(b, true, via, target);
+        emit_modrm(b, OPC_GRP5, ext5, via);
     }
 }
 
 void emit_jmp_abs(JitBuf *b, uintptr_t target)
 {
-    emit_rel_abs(b, OPC_JMP_long, EXT5_JMP, target);
+    emit_rel_abs(b, OPC_JMP_long, EXT5_JMP, target, R_CX);
 }
 
 void emit_call_abs(JitBuf *b, uintptr_t target)
 {
-    emit_rel_abs(b, OPC_CALL_rel, EXT5_CALL, target);
+    emit_rel_abs(b, OPC_CALL_rel, EXT5_CALL, target, R_AX);
 }
 
 size_t emit_jcc_fwd(JitBuf *b, int cc)

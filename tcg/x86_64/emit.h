@@ -103,7 +103,9 @@ void emit_opc_reg(JitBuf *b, JitOpc opc, int r);
 void emit_lea_rip(JitBuf *b, int reg, size_t target);
 void emit_push(JitBuf *b, int r);
 void emit_pop(JitBuf *b, int r);
-/* jmp/call to an absolute executable address (rel32 when in range, else via rax). */
+/* jmp/call to an absolute executable address: rel32 when in range, else
+ * through rcx (jmp: rax may hold an exit value) or rax (call: rcx may hold
+ * an argument). */
 void emit_jmp_abs(JitBuf *b, uintptr_t target);
 void emit_call_abs(JitBuf *b, uintptr_t target);
 /* Jcc rel32 with a zero displacement; returns the position of the displacement. */

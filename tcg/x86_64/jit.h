@@ -62,8 +62,7 @@ typedef struct Jit {
     JitBuf b;
     JitTemp *temps;
     IRTemp reg_owner[JIT_NB_REGS];   /* IR_NO_TEMP when free */
-    uint32_t locked;                  /* registers the current op holds */
-    uint32_t scratch;                 /* registers holding constants for this op */
+    uint32_t locked;                  /* registers the current op holds (incl. constants) */
     unsigned evict_next;
     uint64_t slot_used[(JIT_FRAME_SLOTS + 63) / 64];   /* frame slot bitmap */
     uint32_t *label_off;
@@ -75,7 +74,7 @@ typedef struct Jit {
 
 /* regalloc.c */
 void jit_ra_reset(Jit *j);
-int jit_ra_alloc(Jit *j, uint32_t avoid);
+int jit_ra_alloc(Jit *j);                            /* a free or evicted register, locked */
 int jit_ra_input(Jit *j, IRTemp t);                 /* the value in a register (locked) */
 JitArg jit_ra_arg(Jit *j, IRTemp t, bool imm_ok);
 int jit_ra_output(Jit *j, const IROp *op, unsigned n);

@@ -36,7 +36,7 @@ void jit_ra_reset(Jit *j)
         j->temps[t] = (JitTemp){ -1, j->s->temps[t].kind == IR_TEMP_GLOBAL, -1 };
     memset(j->reg_owner, 0, sizeof(j->reg_owner));
     memset(j->slot_used, 0, sizeof(j->slot_used));
-    j->locked = j->scratch = 0;
+    j->locked = 0;
     j->evict_next = 0;
 }
 
@@ -98,9 +98,9 @@ void jit_ra_spill_reg(Jit *j, int reg)
     jit_unbind(j, reg);
 }
 
-int jit_ra_alloc(Jit *j, uint32_t avoid)
+int jit_ra_alloc(Jit *j)
 {
-    uint32_t busy = j->locked | avoid;
+    uint32_t busy = j->locked;
     for (unsigned i = 0; i < ARRAY_SIZE(jit_alloc_order); i++) {
         int r = jit_alloc_order[i];
         if (!j->reg_owner[r] && !(busy & (1u << r))) {
@@ -136,9 +136,8 @@ int jit_ra_input(Jit *j, IRTemp t)
     if (ti->kind == IR_TEMP_ENV)
         return JIT_ENV;
     if (ti->kind == IR_TEMP_CONST) {
-        int r = jit_ra_alloc(j, 0);
+        int r = jit_ra_alloc(j);
         emit_movi(&j->b, ti->type == IR_I64, r, ti->value);
-        j->scratch |= 1u << r;
         return r;
     }
     JitTemp *jt = &j->temps[t];
@@ -146,7 +145,7 @@ int jit_ra_input(Jit *j, IRTemp t)
         j->locked |= 1u << jt->reg;
         return jt->reg;
     }
-    int r = jit_ra_alloc(j, 0);
+    int r = jit_ra_alloc(j);
     if (jt->in_mem) {
         int base;
         int32_t disp = jit_ra_mem_disp(j, t, &base);
@@ -189,7 +188,7 @@ int jit_ra_output(Jit *j, const IROp *op, unsigned n)
     if (r < 0 && n == 0)
         r = jit_dying_input_reg(j, op);
     if (r < 0)
-        r = jit_ra_alloc(j, 0);
+        r = jit_ra_alloc(j);
     j->locked |= 1u << r;
     return r;
 }
@@ -244,7 +243,7 @@ void jit_ra_op_done(Jit *j, const IROp *op)
         if (n < op->nb_oargs ? (op->life & IR_LIFE_DEAD(n)) : jit_ra_input_dies(op, t))
             jit_ra_free_temp(j, t);
     }
-    j->locked = j->scratch = 0;
+    j->locked = 0;
 }
 
 void jit_ra_sync_globals(Jit *j)
