@@ -74,7 +74,6 @@ typedef struct Jit {
 
 /* regalloc.c */
 void jit_ra_reset(Jit *j);
-int jit_ra_alloc(Jit *j);                            /* a free or evicted register, locked */
 int jit_ra_input(Jit *j, IRTemp t);                 /* the value in a register (locked) */
 JitArg jit_ra_arg(Jit *j, IRTemp t, bool imm_ok);
 int jit_ra_output(Jit *j, const IROp *op, unsigned n);

@@ -98,7 +98,7 @@ void jit_ra_spill_reg(Jit *j, int reg)
     jit_unbind(j, reg);
 }
 
-int jit_ra_alloc(Jit *j)
+static int jit_ra_alloc(Jit *j)
 {
     uint32_t busy = j->locked;
     for (unsigned i = 0; i < ARRAY_SIZE(jit_alloc_order); i++) {

@@ -142,6 +142,32 @@ START_TEST(test_jit_host_stores)
 }
 END_TEST
 
+/* Every host load width and extension, on both types. */
+static void build_host_loads(uint64_t unused)
+{
+    static const IROpcode ld[] = { IR_ld8u, IR_ld8s, IR_ld16u, IR_ld16s, IR_ld, IR_ld32u, IR_ld32s };
+    ir_reset(s);
+    for (int i = 0; i < 7; i++) {
+        ir_ld(s, ld[i], g64[i], s->env, offsetof(FakeEnv, scratch[1]) + i);
+        if (i < 5)
+            ir_ld(s, ld[i], g32[i], s->env, offsetof(FakeEnv, scratch[2]) + i);
+    }
+    ir_exit_tb(s, 0);
+}
+
+START_TEST(test_jit_host_loads)
+{
+    FakeEnv want;
+    env.scratch[1] = 0x8182838485868788ULL;
+    env.scratch[2] = 0xf1f2f3f4f5f6f7f8ULL;
+    env.scratch[3] = 0x7172737475767778ULL;
+    run_both(build_host_loads, 0, _i, &want);
+    assert_same(&want, 0);
+    ck_assert_uint_eq(env.r64[1], 0xffffffffffffff87ULL);
+    ck_assert_uint_eq(env.r32[3], 0xfffff4f5);
+}
+END_TEST
+
 /* --- Guest memory --- */
 
 static uint8_t page[4096] __attribute__((aligned(4096)));
@@ -430,6 +456,7 @@ static Suite *jit_suite(void)
     tcase_add_loop_test(tc, test_jit_register_pressure, 0, 2);
     tcase_add_loop_test(tc, test_jit_calls_between_live_values, 0, 2);
     tcase_add_loop_test(tc, test_jit_host_stores, 0, 2);
+    tcase_add_loop_test(tc, test_jit_host_loads, 0, 2);
     tcase_add_loop_test(tc, test_jit_tlb_paths, 0, 2);
     tcase_add_loop_test(tc, test_jit_slow_path_longjmp, 0, 2);
     tcase_add_loop_test(tc, test_jit_random_mem_lockstep, 0, 2);
