@@ -408,6 +408,7 @@ static void jit_finish(Jit *j)
 static bool jit_gen_code(IRContext *s, uint8_t *buf, size_t room, IRCodeInfo *info)
 {
     assert(jit_prologue);
+    assert(((uintptr_t)buf & 3) == 0);        /* goto_tb's displacement alignment */
     ir_liveness(s);
     Jit j = {
         .s = s,

@@ -404,6 +404,21 @@ START_TEST(test_jit_code_cache_wx)
 }
 END_TEST
 
+/* A block that does not fit is refused without writing past the room. */
+START_TEST(test_jit_out_of_room)
+{
+    build_calls(0);
+    uint8_t *p = code_cache_ptr();
+    IRCodeInfo info;
+    memset(p, 0xcc, 64);
+    ck_assert(!ir_backend_x86_64.gen_code(s, p, 32, &info));
+    for (int i = 32; i < 64; i++)
+        ck_assert_uint_eq(p[i], 0xcc);
+    ck_assert(ir_backend_x86_64.gen_code(s, p, code_cache_room(), &info));
+    code_cache_commit(info.size);
+}
+END_TEST
+
 /* --- Micro-benchmark: printed, never asserted --- */
 
 START_TEST(test_jit_bench_loop)
@@ -462,6 +477,7 @@ static Suite *jit_suite(void)
     tcase_add_loop_test(tc, test_jit_random_mem_lockstep, 0, 2);
     tcase_add_loop_test(tc, test_jit_goto_tb_loop, 0, 2);
     tcase_add_test(tc, test_jit_code_cache_wx);
+    tcase_add_test(tc, test_jit_out_of_room);
     tcase_add_test(tc, test_jit_bench_loop);
     suite_add_tcase(su, tc);
     return su;
