@@ -268,12 +268,21 @@ void jit_ra_sync_all(Jit *j, bool forget)
     }
 }
 
+/*
+ * After a label every TB temp is read from its slot: a jump to the label
+ * stored it there, and a backward jump may bring a value defined below, so
+ * even a TB temp not yet seen gets its slot now.
+ */
 void jit_ra_label(Jit *j)
 {
     jit_ra_sync_all(j, true);
-    for (IRTemp t = j->s->nb_globals + 1; t < j->s->nb_temps; t++)
-        if (j->temps[t].slot >= 0 && j->s->temps[t].kind == IR_TEMP_TB)
-            j->temps[t].in_mem = true;
+    for (IRTemp t = j->s->nb_globals + 1; t < j->s->nb_temps; t++) {
+        if (j->s->temps[t].kind != IR_TEMP_TB)
+            continue;
+        if (j->temps[t].slot < 0)
+            j->temps[t].slot = (int16_t)jit_slot_alloc(j);
+        j->temps[t].in_mem = true;
+    }
 }
 
 void jit_ra_forget_globals(Jit *j)

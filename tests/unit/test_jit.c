@@ -419,6 +419,32 @@ START_TEST(test_jit_out_of_room)
 }
 END_TEST
 
+/* A TB temp first written below a loop's label and read above it on later
+ * trips (it reaches the label only along the backward jump). */
+START_TEST(test_jit_tb_temp_from_back_edge)
+{
+    ir_reset(s);
+    IRTemp prev = ir_temp_tb(s, IR_I64), n = ir_temp_tb(s, IR_I64);
+    IRLabel *top = ir_label_new(s), *first = ir_label_new(s), *end = ir_label_new(s);
+    ir_movi(s, n, 0);
+    ir_set_label(s, top);
+    ir_brcondi(s, IR_COND_EQ, n, 0, first);
+    ir_add(s, g64[1], g64[1], prev);            /* prev from the previous trip */
+    ir_set_label(s, first);
+    ir_addi(s, prev, n, 100);
+    ir_addi(s, n, n, 1);
+    ir_brcondi(s, IR_COND_LTU, n, 5, top);
+    ir_br(s, end);
+    ir_set_label(s, end);
+    ir_exit_tb(s, 0);
+    for (int b = 0; b < 2; b++) {
+        env.r64[1] = 0;
+        run_block(b ? V_JIT + _i : V_INTERP + _i);
+        ck_assert_uint_eq(env.r64[1], 100 + 101 + 102 + 103);
+    }
+}
+END_TEST
+
 /* --- Micro-benchmark: printed, never asserted --- */
 
 START_TEST(test_jit_bench_loop)
@@ -476,6 +502,7 @@ static Suite *jit_suite(void)
     tcase_add_loop_test(tc, test_jit_slow_path_longjmp, 0, 2);
     tcase_add_loop_test(tc, test_jit_random_mem_lockstep, 0, 2);
     tcase_add_loop_test(tc, test_jit_goto_tb_loop, 0, 2);
+    tcase_add_loop_test(tc, test_jit_tb_temp_from_back_edge, 0, 2);
     tcase_add_test(tc, test_jit_code_cache_wx);
     tcase_add_test(tc, test_jit_out_of_room);
     tcase_add_test(tc, test_jit_bench_loop);
