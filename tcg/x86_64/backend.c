@@ -227,6 +227,7 @@ static size_t jit_tlb_lookup(Jit *j, int addr, uint32_t memop_mmu, bool is_store
                               (intptr_t)(IR_MMU_OF(memop_mmu) * TLB_SIZE * sizeof(TLBEntry)));
     int32_t tag = is_store ? offsetof(TLBEntry, addr_write) : offsetof(TLBEntry, addr_read);
     _Static_assert(sizeof(TLBEntry) == 32, "the index scaling assumes 32-byte entries");
+    assert(IR_MMU_OF(memop_mmu) < NB_MMU_MODES);
     emit_mov_rr(b, true, R_AX, addr);
     emit_shift_ri(b, SHIFT_SHR, true, R_AX, TLB_PAGE_BITS - 5);
     emit_arith_ri(b, ARITH_AND, false, R_AX, (TLB_SIZE - 1) << 5);
