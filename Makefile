@@ -66,8 +66,8 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(UNIT_COMMON) $(LIB)
 # it is built, so ir_backend_find("jit") finds it.
 DIFF_SRCS := $(filter-out tests/diff/kdiff.c,$(wildcard tests/diff/*.c))
 DIFF_OBJS := $(DIFF_SRCS:%.c=$(BUILD)/%.o)
-DIFF_LINK := $(if $(filter tcg/x86_64/%,$(LIB_SRCS)),-Wl$(comma)-u$(comma)ir_backend_x86_64)
 comma := ,
+DIFF_LINK := $(if $(filter tcg/x86_64/%,$(LIB_SRCS)),-Wl$(comma)-u$(comma)ir_backend_x86_64)
 
 $(BUILD)/tests/unit/test_diff: tests/unit/test_diff.c $(DIFF_OBJS) $(UNIT_COMMON) $(LIB)
 	@mkdir -p $(dir $@)
