@@ -56,7 +56,7 @@ static void disassemble(Report *r, const DiffSeq *seq)
         uint32_t off = seq->insn_off[i];
         uint32_t end = i + 1 < seq->nb_insns ? seq->insn_off[i + 1] : seq->len;
         char text[128];
-        x86_disas(text, sizeof(text), mode, DIFF_CODE + off, seq->code + off, (int)(end - off));
+        x86_disas(text, sizeof(text), mode, seq->code_addr + off, seq->code + off, (int)(end - off));
         rp(r, "  %04x:", off);
         for (uint32_t b = off; b < end; b++)
             rp(r, " %02x", seq->code[b]);

@@ -28,8 +28,9 @@
 /* The window shared by both runners. */
 #define DIFF_WIN        0x10000000u
 #define DIFF_WIN_SIZE   0x20000u
-#define DIFF_CODE       (DIFF_WIN + 0x0000u)    /* the sequence */
-#define DIFF_CODE_MAX   0x4000u
+#define DIFF_CODE       (DIFF_WIN + 0x0000u)    /* the code area */
+#define DIFF_CODE_AREA  0x8000u
+#define DIFF_CODE_MAX   0x4000u                 /* the longest body */
 #define DIFF_STUB       (DIFF_WIN + 0x8000u)    /* native prologue/epilogue */
 #define DIFF_MEM        (DIFF_WIN + 0x10000u)   /* compared memory: data then stack */
 #define DIFF_DATA_SIZE  0x1000u
@@ -86,6 +87,7 @@ typedef struct DiffSeq {
     DiffMode mode;
     DiffClass cls;
     uint64_t seed;
+    uint32_t code_addr;                 /* where the body starts (may straddle a page) */
     uint8_t code[DIFF_CODE_MAX];
     uint32_t len;                       /* body bytes (without terminator) */
     uint16_t insn_off[DIFF_MAX_INSNS];  /* start of each instruction */

@@ -99,6 +99,8 @@ bool gen_mem(Gen *g, Mem *m, int span, int align, uint32_t avoid)
     int64_t lo = -(int64_t)DIFF_DATA_SIZE / 2 + 64, hi = DIFF_DATA_SIZE / 2 - span - 64;
     int64_t off = gen_chance(g, 70) ? (int64_t)gen_below(g, 96) - 48 : lo + (int64_t)gen_below(g, (uint64_t)(hi - lo));
     off &= -(int64_t)align;
+    if (align == 1 && span > 1 && gen_chance(g, 10))     /* across the data/stack page boundary */
+        off = (int64_t)DIFF_STACK - DIFF_BASE_VALUE - 1 - (int64_t)gen_below(g, (uint64_t)span - 1);
     uint32_t addr = (uint32_t)(DIFF_BASE_VALUE + off);
     *m = (Mem){ .base = g->base, .index = -1, .disp = (int32_t)off };
     if (gen_chance(g, 15))
@@ -314,7 +316,7 @@ bool enc_emit(Gen *g, const Enc *e)
     for (int i = 0; i < e->imm_size; i++)
         b[n++] = (uint8_t)(e->imm >> (8 * i));
     if (rip_at >= 0) {
-        uint32_t next = DIFF_CODE + g->seq->len + (uint32_t)n;
+        uint32_t next = g->seq->code_addr + g->seq->len + (uint32_t)n;
         uint32_t disp = e->m.target - next;
         memcpy(b + rip_at, &disp, 4);
     }

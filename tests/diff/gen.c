@@ -913,7 +913,7 @@ static void gen_initial_state(Gen *g, DiffState *st)
         uint64_t v = gen_chance(g, 20) ? 0 : gen_value(g);
         memcpy(st->mem + i, &v, 8);
     }
-    st->rip = DIFF_CODE;
+    st->rip = g->seq->code_addr;
     st->fault = -1;
 }
 
@@ -925,6 +925,9 @@ void diff_generate(DiffSeq *seq, DiffClass cls, DiffMode mode, uint64_t seed, in
     seq->seed = seed;
     Gen g = { .seq = seq, .rng = seed * 0x2545f4914f6cdd1dull + cls * 7919 + mode,
               .m64 = mode == DIFF_MODE_64 };
+    /* sometimes just below a page boundary, so instructions straddle it */
+    seq->code_addr = DIFF_CODE + (gen_chance(&g, 30) ? 0x1000 - (uint32_t)gen_below(&g, 48)
+                                                     : (uint32_t)gen_below(&g, 16));
     gen_initial_state(&g, &seq->init);
     seq->uses_xmm = cls == DIFF_CLS_SSE;
     if (cls == DIFF_CLS_X87) {

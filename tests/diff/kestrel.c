@@ -149,9 +149,9 @@ static void set_flat64(void)
 }
 
 /* Flat 32-bit protected mode, paging off. */
-static void set_flat32(void)
+static void set_flat32(const DiffSeq *seq)
 {
-    cpu_x86_set_flat32(env, DIFF_CODE);
+    cpu_x86_set_flat32(env, seq->code_addr);
     env->cr[0] |= CR0_MP | CR0_NE;
     env->cr[4] |= CR4_OSFXSR | CR4_OSXMMEXCPT;
     env->segs[R_CS].selector = SEL_CODE32;
@@ -164,11 +164,11 @@ static void load_state(const DiffSeq *seq)
     if (seq->mode == DIFF_MODE_64)
         set_flat64();
     else
-        set_flat32();
+        set_flat32(seq);
     env->gdt.base = GDT_ADDR;
     env->gdt.limit = 0x1f;
     memcpy(env->regs, seq->init.regs, sizeof(env->regs));
-    env->rip = DIFF_CODE;
+    env->rip = seq->code_addr;
     cpu_set_eflags(env, (uint32_t)seq->init.rflags, ~0u);
     for (int i = 0; i < 16; i++)
         memcpy(env->xmm[i].b, seq->init.xmm[i].b, 16);
@@ -198,14 +198,14 @@ static void describe_fault(const DiffSeq *seq, DiffState *out, int vector)
     out->fault = vector;
     snprintf(out->fault_text, sizeof(out->fault_text),
              "Kestrel raised exception %d at rip=%#llx (body offset %#llx)", vector,
-             (unsigned long long)rip, (unsigned long long)(rip - DIFF_CODE));
+             (unsigned long long)rip, (unsigned long long)(rip - seq->code_addr));
 }
 
 void diff_kestrel_run(const DiffSeq *seq, DiffState *out)
 {
-    memcpy(ram + DIFF_CODE, seq->code, seq->len);
-    ram[DIFF_CODE + seq->len] = 0xf4;                  /* HLT */
-    tb_invalidate_phys_range(DIFF_CODE, DIFF_CODE_MAX);
+    memcpy(ram + seq->code_addr, seq->code, seq->len);
+    ram[seq->code_addr + seq->len] = 0xf4;             /* HLT */
+    tb_invalidate_phys_range(DIFF_CODE, DIFF_CODE_AREA);
     memcpy(ram + DIFF_MEM, seq->init.mem, DIFF_MEM_SIZE);
     load_state(seq);
     memset(out, 0, sizeof(*out));
@@ -222,7 +222,7 @@ void diff_kestrel_run(const DiffSeq *seq, DiffState *out)
         memcpy(out->xmm[i].b, env->xmm[i].b, 16);
     memcpy(out->mem, ram + DIFF_MEM, DIFF_MEM_SIZE);
     out->rip = env->rip - 1;
-    uint64_t end = DIFF_CODE + seq->len;
+    uint64_t end = seq->code_addr + seq->len;
     if (ret == EXCP_HLT && env->rip == end + 1)
         return;
     if (ret == EXCP_HLT && env->rip > HANDLERS && env->rip <= HANDLERS + NB_VECTORS) {

@@ -34,7 +34,7 @@ typedef struct NativeBlock {
     uint64_t out_regs[16], out_flags;
     uint64_t saved_rsp;
     uint32_t far32[2];          /* m16:32 target of the jump into 32-bit code */
-    uint8_t pad[8];
+    uint64_t code_addr;         /* target of the jump into 64-bit code */
     DiffXmm in_xmm[16], out_xmm[16];
 } NativeBlock;
 
@@ -110,7 +110,9 @@ static void build_stub(void)
         }
         put_abs(0, 1, mov_ld, 1, 4, FIELD(in_regs) + 32);
         if (mode == 0) {
-            put8(0xe9), put32(DIFF_CODE - (here() + 4));
+            static const uint8_t jmp[] = { 0xff, 0x24, 0x25 };        /* jmp [abs32] */
+            put(jmp, 3);
+            put32(FIELD(code_addr));
         } else {
             static const uint8_t ljmp[] = { 0xff, 0x2c, 0x25 };       /* jmp far [abs32] */
             put(ljmp, 3);
@@ -164,9 +166,10 @@ bool diff_native_init(char *err, size_t errlen)
 /* The terminator after the body: back to the 64-bit epilogue. */
 static void put_terminator(const DiffSeq *seq)
 {
-    uint8_t *t = (uint8_t *)(uintptr_t)(DIFF_CODE + seq->len);
+    uint32_t end = seq->code_addr + seq->len;
+    uint8_t *t = (uint8_t *)(uintptr_t)end;
     if (seq->mode == DIFF_MODE_64) {
-        uint32_t rel = epilogue - (DIFF_CODE + seq->len + 5);
+        uint32_t rel = epilogue - (end + 5);
         t[0] = 0xe9;
         memcpy(t + 1, &rel, 4);
     } else {
@@ -180,13 +183,14 @@ static void put_terminator(const DiffSeq *seq)
 void diff_native_run(const DiffSeq *seq, DiffState *out)
 {
     NativeBlock *b = BLOCK;
-    memcpy((void *)(uintptr_t)DIFF_CODE, seq->code, seq->len);
+    memcpy((void *)(uintptr_t)seq->code_addr, seq->code, seq->len);
     put_terminator(seq);
     memcpy((void *)(uintptr_t)DIFF_MEM, seq->init.mem, DIFF_MEM_SIZE);
     memcpy(b->in_regs, seq->init.regs, sizeof(b->in_regs));
     b->in_flags = seq->init.rflags;
     memcpy(b->in_xmm, seq->init.xmm, sizeof(b->in_xmm));
-    b->far32[0] = DIFF_CODE;
+    b->far32[0] = seq->code_addr;
+    b->code_addr = seq->code_addr;
     b->far32[1] = USER_CS32;
     memset(out, 0, sizeof(*out));
     out->fault = -1;
@@ -201,7 +205,7 @@ void diff_native_run(const DiffSeq *seq, DiffState *out)
     out->rflags = b->out_flags;
     memcpy(out->xmm, b->out_xmm, sizeof(out->xmm));
     memcpy(out->mem, (void *)(uintptr_t)DIFF_MEM, DIFF_MEM_SIZE);
-    out->rip = DIFF_CODE + seq->len;
+    out->rip = seq->code_addr + seq->len;
 }
 
 #else
