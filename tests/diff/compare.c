@@ -4,6 +4,11 @@
  * disassembled, the initial registers, then the differing registers,
  * flags (with the undefined ones masked out), XMM registers and memory.
  *
+ * When both stop at the same exception, the state at the fault is
+ * compared too: RIP, the error code (for #PF without the U/S bit: the
+ * native run is at CPL 3, Kestrel's at CPL 0) and CR2; Kestrel's exception
+ * frame on the stack is left out of the memory comparison.
+ *
  * In 32-bit mode only the low halves of RAX..RDI are compared (the host
  * leaves the upper halves undefined on its return to 64-bit mode) and
  * R8-R15 and XMM8-15 are not compared.
@@ -111,7 +116,8 @@ static bool compare_mem(Report *r, const DiffState *e, const DiffState *g)
 {
     int shown = 0;
     for (uint32_t i = 0; i < DIFF_MEM_SIZE; i++) {
-        if (e->mem[i] == g->mem[i])
+        uint64_t a = DIFF_MEM + i;
+        if (e->mem[i] == g->mem[i] || (a >= g->frame_lo && a < g->frame_hi))
             continue;
         if (shown++ < 16)
             rp(r, "  mem[%#x] expected %02x got %02x\n", DIFF_MEM + i, e->mem[i], g->mem[i]);
@@ -121,28 +127,52 @@ static bool compare_mem(Report *r, const DiffState *e, const DiffState *g)
     return shown == 0;
 }
 
+/* Both stopped at the same exception: where, and what it reported. */
+static bool compare_fault(Report *r, const DiffSeq *seq, const DiffState *e, const DiffState *g)
+{
+    bool ok = true;
+    uint64_t mask = seq->mode == DIFF_MODE_32 ? 0xffffffffull : ~0ull;
+    uint64_t err_mask = e->fault == 14 ? ~4ull : ~0ull;
+    rp(r, "  both raised exception %d\n", e->fault);
+    if ((e->rip ^ g->rip) & mask) {
+        rp(r, "  rip expected %#" PRIx64 " got %#" PRIx64 "\n", e->rip, g->rip);
+        ok = false;
+    }
+    if ((e->error_code ^ g->error_code) & err_mask) {
+        rp(r, "  error code expected %#" PRIx64 " got %#" PRIx64 "\n", e->error_code,
+           g->error_code);
+        ok = false;
+    }
+    if (e->fault == 14 && e->cr2 != g->cr2) {
+        rp(r, "  cr2 expected %#" PRIx64 " got %#" PRIx64 "\n", e->cr2, g->cr2);
+        ok = false;
+    }
+    return ok;
+}
+
 bool diff_compare(const DiffSeq *seq, const DiffState *expect, const DiffState *got,
                   char *buf, size_t buflen)
 {
     char body[8192];
     Report d = { body, 0, sizeof(body) };
     bool ok;
-    if (expect->fault >= 0 || got->fault >= 0) {
+    if (expect->fault != got->fault) {
         ok = false;
         rp(&d, "  native: %s\n  kestrel: %s\n",
            expect->fault >= 0 ? expect->fault_text : "reached the end",
            got->fault >= 0 ? got->fault_text : "reached the end");
     } else {
-        ok = compare_regs(&d, seq, expect, got);
+        ok = expect->fault < 0 || compare_fault(&d, seq, expect, got);
+        ok &= compare_regs(&d, seq, expect, got);
         ok &= compare_xmm(&d, seq, expect, got);
         ok &= compare_mem(&d, expect, got);
     }
     if (ok)
         return true;
     Report r = { buf, 0, buflen };
-    rp(&r, "MISMATCH class=%s mode=%s seed=%" PRIu64 " (%d insns, undefined flags:",
+    rp(&r, "MISMATCH class=%s mode=%s seed=%" PRIu64 " (%d insns at %#x, undefined flags:",
        diff_class_name(seq->cls), seq->mode == DIFF_MODE_64 ? "64" : "32", seq->seed,
-       seq->nb_insns);
+       seq->nb_insns, seq->code_addr);
     flag_names(&r, seq->undef_flags);
     rp(&r, ")\n");
     disassemble(&r, seq);

@@ -40,6 +40,7 @@
 #define DIFF_STACK      (DIFF_MEM + DIFF_DATA_SIZE)
 #define DIFF_BASE_VALUE (DIFF_DATA + DIFF_DATA_SIZE / 2)    /* the base register */
 #define DIFF_RSP_VALUE  (DIFF_STACK + DIFF_STACK_SIZE / 2)
+#define DIFF_HOLE       (DIFF_STACK + DIFF_STACK_SIZE)  /* an unmapped page: #PF */
 #define DIFF_STATE      (DIFF_WIN + 0x18000u)   /* native runner's register blocks */
 
 #define DIFF_MAX_INSNS  256
@@ -60,6 +61,8 @@ typedef enum DiffMode { DIFF_MODE_64, DIFF_MODE_32 } DiffMode;
 typedef enum DiffClass {
     DIFF_CLS_ALU, DIFF_CLS_SHIFT, DIFF_CLS_MULDIV, DIFF_CLS_BIT, DIFF_CLS_COND,
     DIFF_CLS_STRING, DIFF_CLS_ATOMIC, DIFF_CLS_MISC, DIFF_CLS_STACK, DIFF_CLS_BCD,
+    DIFF_CLS_FAULT,     /* ends with an instruction that faults (#DE #UD #BP #PF) */
+    DIFF_CLS_FAULT_ADDR,    /* ends with an address fault: non-canonical, #PF on RMW */
     DIFF_CLS_X87, DIFF_CLS_SSE,
     DIFF_CLS_NB
 } DiffClass;
@@ -75,12 +78,15 @@ typedef union DiffXmm {
 /* What a runner captures (and the initial state it starts from). */
 typedef struct DiffState {
     uint64_t regs[16];
-    uint64_t rip;           /* where execution stopped: the terminator */
+    uint64_t rip;           /* the terminator, or the faulting insn (after it for #BP) */
     uint64_t rflags;
     DiffXmm xmm[16];
     uint8_t mem[DIFF_MEM_SIZE];
-    int fault;              /* -1: reached the terminator; else the vector/signal */
-    char fault_text[96];
+    int fault;              /* -1: reached the terminator; else the vector (256+: other stop) */
+    uint64_t error_code, cr2;   /* of the fault; cr2 for #PF */
+    /* Memory [frame_lo, frame_hi) holds Kestrel's exception frame: not compared. */
+    uint64_t frame_lo, frame_hi;
+    char fault_text[128];
 } DiffState;
 
 typedef struct DiffSeq {

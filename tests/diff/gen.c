@@ -806,6 +806,136 @@ static bool t_bcd(Gen *g)
     return true;
 }
 
+/* ---- faults: the last instruction of a DIFF_CLS_FAULT sequence ---- */
+
+/* #DE: a zero divisor, or a quotient that does not fit. */
+static bool fault_de(Gen *g)
+{
+    int size = gen_size(g);
+    bool is_signed = gen_chance(g, 50), zero = gen_chance(g, 50);
+    uint64_t mask = size_mask(size);
+    Reg r = gen_reg_dst(g, size, BIT(REG_RAX) | BIT(REG_RDX));
+    Enc e = enc_op(size, size == 1 ? 0xf6 : 0xf7);
+    e.reg = is_signed ? 7 : 6;
+    enc_set_rm_reg(&e, r, size == 1);
+    uint64_t d = zero ? 0 : is_signed ? mask : 1 + (gen_value(g) & (mask >> 1));
+    if (!enc_mov_imm_reg(g, r, size, d))
+        return false;
+    if (!zero && is_signed) {       /* the most negative dividend over -1 */
+        if (!enc_mov_imm(g, REG_RAX, size == 1 ? 2 : size, size == 1 ? 0x8000 : (mask >> 1) + 1))
+            return false;
+        if (size > 1 && !enc_mov_imm(g, REG_RDX, size, mask))
+            return false;
+    } else if (!zero) {             /* high half >= divisor */
+        Reg ah = { 4, true, REG_RAX };
+        if (!(size == 1 ? enc_mov_imm_reg(g, ah, 1, d) : enc_mov_imm(g, REG_RDX, size, d)))
+            return false;
+    }
+    return enc_emit(g, &e);
+}
+
+static bool fault_ud(Gen *g)
+{
+    static const uint8_t ud[][3] = {
+        { 0x0f, 0x0b }, { 0x0f, 0xff, 0xc0 }, { 0xf0, 0x01, 0xc0 }, { 0xf0, 0x90 },
+        { 0x0f, 0xb9, 0xc0 }, { 0x06 }, { 0x27 }, { 0x60 }, { 0xd4, 0x0a }, { 0x62, 0xc0 },
+    };
+    static const int len[] = { 2, 3, 3, 2, 3, 1, 1, 1, 2, 2 };
+    int n = g->m64 ? 10 : 5, i = (int)gen_below(g, (uint64_t)n);
+    return enc_bytes(g, ud[i], len[i]);
+}
+
+/* #GP(0): a non-canonical address (64-bit mode). */
+static bool fault_gp(Gen *g)
+{
+    if (!g->m64)
+        return fault_ud(g);
+    Reg r = gen_reg_dst(g, 8, 0);
+    uint64_t a = (gen_chance(g, 50) ? 0x8000000000000000ull : 0x0000800000000000ull) +
+                 gen_below(g, 0x10000);
+    int size = gen_size(g);
+    bool load = gen_chance(g, 50);
+    Enc e = enc_op(size, (uint8_t)((load ? 0x8a : 0x88) + (size > 1)));
+    enc_set_reg(&e, load ? gen_reg_dst(g, size, 0) : gen_reg_any(g, size), size == 1);
+    Mem m = { .base = r.actual, .index = -1 };
+    enc_set_rm_mem(&e, &m);
+    return enc_mov_imm(g, r.actual, 8, a) && enc_emit(g, &e);
+}
+
+/* One access reaching into the unmapped page after the stack (64-bit
+ * mode: paging is off in Kestrel's 32-bit runs), with one of ops
+ * (8-bit opcodes of op r/m, reg forms). */
+static bool fault_pf_access(Gen *g, const uint8_t *ops, int nb_ops)
+{
+    int size = gen_size(g);
+    int64_t to_hole = (int64_t)DIFF_HOLE - DIFF_BASE_VALUE;
+    Mem m = { .base = g->base, .index = -1,
+              .disp = (int32_t)(to_hole - (int64_t)gen_below(g, (uint64_t)size) +
+                                (gen_chance(g, 25) ? (int64_t)gen_below(g, 64) : 0)) };
+    uint8_t op = ops[gen_below(g, (uint64_t)nb_ops)];
+    Enc e = enc_op(size, (uint8_t)(op + (size > 1)));
+    enc_set_reg(&e, op == 0x8a ? gen_reg_dst(g, size, 0) : gen_reg_any(g, size), size == 1);
+    enc_set_rm_mem(&e, &m);
+    return enc_emit(g, &e);
+}
+
+/* #PF: a load, a store, or a REP MOVS/STOS that faults part way (RCX,
+ * RSI, RDI must be those of the faulting element). */
+static bool fault_pf(Gen *g)
+{
+    if (!g->m64)
+        return fault_ud(g);
+    int size = gen_size(g);
+    int64_t to_hole = (int64_t)DIFF_HOLE - DIFF_BASE_VALUE;
+    if (gen_chance(g, 50)) {
+        static const uint8_t ops[] = { 0x88, 0x8a, 0x84 };     /* MOV store/load, TEST */
+        return fault_pf_access(g, ops, 3);
+    }
+    bool movs = gen_chance(g, 50);
+    unsigned k = (unsigned)gen_below(g, 6), n = k + 1 + (unsigned)gen_below(g, 4);
+    int64_t dst = to_hole - (int64_t)k * size - (int64_t)gen_below(g, (uint64_t)size);
+    static const uint8_t cld[] = { 0xfc };
+    Enc lea = enc_op(8, 0x8d);
+    Mem m = { .base = g->base, .index = -1, .disp = (int32_t)dst, .disp_size = 4 };
+    enc_set_reg(&lea, gen_reg_fixed(REG_RDI), false);
+    enc_set_rm_mem(&lea, &m);
+    if (!enc_bytes(g, cld, 1) || !enc_emit(g, &lea) || !enc_mov_imm(g, REG_RCX, 4, n))
+        return false;
+    m.disp = (int32_t)gen_below(g, 256) - 128;
+    enc_set_reg(&lea, gen_reg_fixed(REG_RSI), false);
+    enc_set_rm_mem(&lea, &m);
+    if (movs && !enc_emit(g, &lea))
+        return false;
+    uint8_t b[4];
+    int len = 0;
+    b[len++] = 0xf3;
+    if (size == 2)
+        b[len++] = 0x66;
+    if (size == 8)
+        b[len++] = 0x48;
+    b[len++] = (uint8_t)((movs ? 0xa4 : 0xaa) + (size > 1));
+    return enc_bytes(g, b, len);
+}
+
+static bool t_fault(Gen *g)
+{
+    static TemplateFn *const kinds[] = { fault_de, fault_ud, fault_pf };
+    static const uint8_t int3[] = { 0xcc };
+    if (gen_chance(g, 10))
+        return enc_bytes(g, int3, 1);
+    return kinds[gen_below(g, 3)](g);
+}
+
+/* Address faults: #PF of read-modify-write instructions (the error code
+ * has W set), #GP(0)/#SS(0) for non-canonical addresses. */
+static bool t_fault_addr(Gen *g)
+{
+    static const uint8_t rmw[] = { 0x00, 0x30, 0x86, 0x08 };   /* ADD XOR XCHG OR */
+    if (!g->m64)
+        return fault_ud(g);
+    return gen_chance(g, 50) ? fault_gp(g) : fault_pf_access(g, rmw, 4);
+}
+
 /* ---- the driver ---- */
 
 typedef struct Template {
@@ -828,12 +958,13 @@ static const Template templates[] = {
     { t_lea, DIFF_CLS_MISC, true }, { t_misc, DIFF_CLS_MISC, true },
     { t_stack, DIFF_CLS_STACK, false },
     { t_bcd, DIFF_CLS_BCD, false },
+    { t_fault, DIFF_CLS_FAULT, false }, { t_fault_addr, DIFF_CLS_FAULT_ADDR, false },
 };
 #define NB_TEMPLATES ((int)(sizeof(templates) / sizeof(templates[0])))
 
 static const char *const class_names[DIFF_CLS_NB] = {
     "alu", "shift", "muldiv", "bit", "cond", "string", "atomic", "misc", "stack", "bcd",
-    "x87", "sse",
+    "fault", "addr", "x87", "sse",
 };
 
 const char *diff_class_name(DiffClass cls)
@@ -934,9 +1065,14 @@ void diff_generate(DiffSeq *seq, DiffClass cls, DiffMode mode, uint64_t seed, in
         static const uint8_t fninit[] = { 0xdb, 0xe3 };
         enc_bytes(&g, fninit, 2);
     }
-    while (seq->nb_insns < nb_insns && seq->len + 256 < DIFF_CODE_MAX) {
-        bool filler = gen_chance(&g, 25);
+    /* a fault class: fillers, then the faulting instruction */
+    bool faults = cls == DIFF_CLS_FAULT || cls == DIFF_CLS_FAULT_ADDR;
+    int body = faults ? nb_insns - 1 : nb_insns;
+    while (seq->nb_insns < body && seq->len + 256 < DIFF_CODE_MAX) {
+        bool filler = faults || gen_chance(&g, 25);
         if (!gen_one(&g, cls, filler) && !gen_one(&g, cls, true))
             break;
     }
+    if (faults)
+        gen_one(&g, cls, false);
 }

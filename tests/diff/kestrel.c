@@ -7,9 +7,13 @@
  * data, 0x18 32-bit code), IDT at 0x2000 (64-bit gates) or 0x2800 (32-bit
  * gates), exception handlers at 0x3000 + vector (each a HLT, so the stop
  * address names the vector), page tables at 0x4000 (identity map of the
- * first 1 GiB with 2 MiB pages). RAM covers the test window at DIFF_WIN.
+ * first 1 GiB with 2 MiB pages, but 4 KiB pages around the test window,
+ * where DIFF_HOLE is not present). RAM covers the test window at DIFF_WIN.
+ * In 32-bit mode paging is off, so the hole does not fault there.
  *
- * Invariants: the body is followed by HLT; a run ends when cpu_exec
+ * Invariants: the system tables are rebuilt before every run (a run that
+ * wrote over them through an aliased address must not break the next);
+ * the body is followed by HLT; a run ends when cpu_exec
  * returns EXCP_HLT (at the terminator or in a handler) or something else
  * (triple fault). The code pages are invalidated before every run, since
  * the runner writes guest RAM behind the CPU's back.
@@ -32,6 +36,7 @@
 #define PML4_ADDR  0x4000u
 #define PDPT_ADDR  0x5000u
 #define PD_ADDR    0x6000u
+#define PT_ADDR    0x7000u      /* 4 KiB pages of the window's 2 MiB, with the hole */
 #define SEL_CODE64 0x08
 #define SEL_DATA   0x10
 #define SEL_CODE32 0x18
@@ -88,6 +93,12 @@ static void build_system_tables(void)
     put64(PDPT_ADDR, PD_ADDR | 3);
     for (uint64_t i = 0; i < 512; i++)
         put64(PD_ADDR + 8 * i, (i << 21) | 0x83);
+    uint64_t win2m = DIFF_WIN & ~0x1fffffull;
+    put64(PD_ADDR + 8 * (win2m >> 21), PT_ADDR | 3);
+    for (uint64_t i = 0; i < 512; i++) {
+        uint64_t page = win2m + (i << 12);
+        put64(PT_ADDR + 8 * i, page == DIFF_HOLE ? 0 : page | 3);
+    }
 }
 
 bool diff_kestrel_init(const char *backend, char *err, size_t errlen)
@@ -122,7 +133,6 @@ bool diff_kestrel_init(const char *backend, char *err, size_t errlen)
     machine.cpus[0] = env;
     machine.ncpus = 1;
     signal(SIGALRM, watchdog);
-    build_system_tables();
     return true;
 }
 
@@ -187,24 +197,43 @@ static bool vector_has_error_code(int v)
     return v == EXCP_DF || (v >= EXCP_TS && v <= EXCP_PF) || v == EXCP_AC;
 }
 
-/* After a stop in a handler: the vector and the faulting RIP from the frame. */
+static uint64_t frame_word(uint64_t addr, int w)
+{
+    uint64_t v = 0;
+    if (addr + 8 <= RAM_SIZE)
+        memcpy(&v, ram + addr, (size_t)w);
+    return v;
+}
+
+/* After a stop in a handler: the state at the fault, from the frame
+ * ([error code], RIP, CS, RFLAGS, and in 64-bit mode RSP, SS). */
 static void describe_fault(const DiffSeq *seq, DiffState *out, int vector)
 {
     int w = seq->mode == DIFF_MODE_64 ? 8 : 4;
-    uint64_t frame = env->regs[R_ESP] + (vector_has_error_code(vector) ? (uint64_t)w : 0);
-    uint64_t rip = 0;
-    if (frame + 8 <= RAM_SIZE)
-        memcpy(&rip, ram + frame, (size_t)w);
+    uint64_t sp = env->regs[R_ESP], f = sp;
     out->fault = vector;
+    if (vector_has_error_code(vector)) {
+        out->error_code = frame_word(f, w);
+        f += (uint64_t)w;
+    }
+    out->rip = frame_word(f, w);
+    out->rflags = frame_word(f + 2 * (uint64_t)w, w);
+    out->regs[R_ESP] = w == 8 ? frame_word(f + 24, 8) : f + 12;
+    out->cr2 = vector == EXCP_PF ? env->cr[2] : 0;
+    out->frame_lo = sp;
+    out->frame_hi = out->regs[R_ESP];
     snprintf(out->fault_text, sizeof(out->fault_text),
-             "Kestrel raised exception %d at rip=%#llx (body offset %#llx)", vector,
-             (unsigned long long)rip, (unsigned long long)(rip - seq->code_addr));
+             "exception %d at rip=%#llx (body offset %#llx) error code %#llx", vector,
+             (unsigned long long)out->rip, (unsigned long long)(out->rip - seq->code_addr),
+             (unsigned long long)out->error_code);
 }
 
 void diff_kestrel_run(const DiffSeq *seq, DiffState *out)
 {
+    build_system_tables();
     memcpy(ram + seq->code_addr, seq->code, seq->len);
     ram[seq->code_addr + seq->len] = 0xf4;             /* HLT */
+    tb_invalidate_phys_range(0, PT_ADDR + 0x1000);
     tb_invalidate_phys_range(DIFF_CODE, DIFF_CODE_AREA);
     memcpy(ram + DIFF_MEM, seq->init.mem, DIFF_MEM_SIZE);
     load_state(seq);

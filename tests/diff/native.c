@@ -17,6 +17,7 @@
  */
 #include <setjmp.h>
 #include <signal.h>
+#include <ucontext.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -45,6 +46,13 @@ static uint8_t *stub_p;
 static uint32_t entry64, entry32, epilogue;
 static sigjmp_buf fault_jmp;
 static volatile int fault_sig;
+static DiffState *fault_out;
+
+/* ucontext register slots in DiffState.regs order. */
+static const int greg_index[16] = {
+    REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI,
+    REG_R8, REG_R9, REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15,
+};
 
 static void put(const void *b, size_t n)
 {
@@ -131,11 +139,23 @@ static void build_stub(void)
     put(pop_callee, sizeof(pop_callee));
 }
 
+/* The state at the fault, as the kernel saw it (the hardware vector in
+ * REG_TRAPNO); memory is read after the jump back. */
 static void fault_handler(int sig, siginfo_t *si, void *uc_)
 {
+    const ucontext_t *uc = uc_;
+    const greg_t *gr = uc->uc_mcontext.gregs;
+    DiffState *out = fault_out;
     fault_sig = sig;
-    (void)si;
-    (void)uc_;
+    for (int i = 0; i < 16; i++)
+        out->regs[i] = (uint64_t)gr[greg_index[i]];
+    out->rip = (uint64_t)gr[REG_RIP];
+    out->rflags = (uint64_t)gr[REG_EFL];
+    out->fault = (int)gr[REG_TRAPNO];
+    out->error_code = (uint64_t)gr[REG_ERR];
+    out->cr2 = (uint64_t)(uintptr_t)si->si_addr;
+    if (uc->uc_mcontext.fpregs)
+        memcpy(out->xmm, uc->uc_mcontext.fpregs->_xmm, sizeof(out->xmm));
     siglongjmp(fault_jmp, 1);
 }
 
@@ -158,6 +178,7 @@ bool diff_native_init(char *err, size_t errlen)
     static const int sigs[] = { SIGSEGV, SIGFPE, SIGILL, SIGBUS, SIGTRAP };
     for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
         sigaction(sigs[i], &sa, NULL);
+    mprotect((void *)(uintptr_t)DIFF_HOLE, 0x1000, PROT_NONE);
     build_stub();
     done = true;
     return true;
@@ -194,10 +215,13 @@ void diff_native_run(const DiffSeq *seq, DiffState *out)
     b->far32[1] = USER_CS32;
     memset(out, 0, sizeof(*out));
     out->fault = -1;
+    fault_out = out;
     if (sigsetjmp(fault_jmp, 1)) {
-        out->fault = fault_sig;
-        snprintf(out->fault_text, sizeof(out->fault_text), "native run: signal %d (%s)",
-                 fault_sig, strsignal(fault_sig));
+        snprintf(out->fault_text, sizeof(out->fault_text),
+                 "exception %d (signal %s) at rip=%#llx error code %#llx", out->fault,
+                 strsignal(fault_sig), (unsigned long long)out->rip,
+                 (unsigned long long)out->error_code);
+        memcpy(out->mem, (void *)(uintptr_t)DIFF_MEM, DIFF_MEM_SIZE);
         return;
     }
     ((void (*)(void))(uintptr_t)(seq->mode == DIFF_MODE_64 ? entry64 : entry32))();
