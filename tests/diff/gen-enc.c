@@ -289,8 +289,10 @@ bool enc_emit(Gen *g, const Enc *e)
     if (rex.need && (rex.forbid || !g->m64))
         return false;
     bool mem = e->reg >= 0 && e->rm_is_mem;
-    for (int i = 0; i < e->nb_prefix; i++)
-        b[n++] = e->prefix[i];
+    for (int i = 0; i < e->nb_prefix; i++) {
+        if (e->prefix[i] == 0xf0)
+            b[n++] = 0xf0;
+    }
     if (mem && e->m.seg)
         b[n++] = e->m.seg;
     if (mem && e->m.addr32)
@@ -299,6 +301,10 @@ bool enc_emit(Gen *g, const Enc *e)
     bool plain = e->nb_prefix == 0 && !(e->oplen == 2 && e->op[1] == 0xc7);
     if (e->opsize == 2 || (plain && (rex.rex & 8) && gen_chance(g, 10)))
         b[n++] = 0x66;
+    for (int i = 0; i < e->nb_prefix; i++) {     /* mandatory prefixes last */
+        if (e->prefix[i] != 0xf0)
+            b[n++] = e->prefix[i];
+    }
     if (!rex.need && !rex.forbid && g->m64 && gen_chance(g, 5))
         rex.need = true;
     if (rex.need)

@@ -94,8 +94,50 @@ static bool t_x87_compare(Gen *g)
     return enc_bytes(g, compp, 2) && enc_bytes(g, fnstsw, 2);
 }
 
-TemplateFn *const gen_x87_templates[] = { t_x87_binary, t_x87_unary, t_x87_compare };
-const int gen_nb_x87_templates = 3;
+/* FLDCW: a rounding mode and a precision, exceptions masked. */
+static bool t_x87_control(Gen *g)
+{
+    static const uint16_t pc[] = { 0x000, 0x200, 0x300 };
+    uint16_t cw = (uint16_t)(0x3f | pc[gen_below(g, 3)] | gen_below(g, 4) << 10);
+    Mem m;
+    return gen_mem(g, &m, 2, 1, 0) && enc_store_imm(g, &m, 2, cw) && x87_mem_op(g, 0xd9, 5, &m);
+}
+
+/* FXCH, FPREM/FPREM1, FSCALE between two loaded values; the result of ST0
+ * is stored, ST1 popped. */
+static bool t_x87_pair(Gen *g)
+{
+    static const uint8_t ops[] = { 0xc9, 0xf8, 0xf5, 0xfd };
+    uint8_t b[2] = { 0xd9, ops[gen_below(g, 4)] }, pop[2] = { 0xdd, 0xd9 };
+    return x87_load(g) && x87_load(g) && enc_bytes(g, b, 2) && x87_store_pop(g) &&
+           enc_bytes(g, pop, 2);
+}
+
+/* FIADD/FIMUL/FISUB/FIDIV m32 and FADD/FMUL/FCOM m64 with FNSTSW AX. */
+static bool t_x87_memop(Gen *g)
+{
+    Mem m;
+    int digit = (int)gen_below(g, 8);
+    if (!x87_load(g))
+        return false;
+    if (gen_chance(g, 50)) {
+        if (!gen_mem(g, &m, 4, 1, 0) || !x87_mem_op(g, 0xda, digit, &m))
+            return false;
+    } else if (!x87_double(g, &m) || !x87_mem_op(g, 0xdc, digit, &m)) {
+        return false;
+    }
+    static const uint8_t fnstsw[] = { 0xdf, 0xe0 }, pop[] = { 0xdd, 0xd8 };
+    if (digit == 2)                 /* FCOM kept ST0 */
+        return enc_bytes(g, fnstsw, 2) && enc_bytes(g, pop, 2);
+    if (digit == 3)                 /* FCOMP popped it */
+        return enc_bytes(g, fnstsw, 2);
+    return x87_store_pop(g);
+}
+
+TemplateFn *const gen_x87_templates[] = {
+    t_x87_binary, t_x87_unary, t_x87_compare, t_x87_control, t_x87_pair, t_x87_memop,
+};
+const int gen_nb_x87_templates = 6;
 
 /* ---- SSE ---- */
 
@@ -224,7 +266,41 @@ static bool t_sse_move(Gen *g)
     return enc_emit(g, &e);
 }
 
+/* LDMXCSR: a rounding mode, sometimes FTZ/DAZ, exceptions masked. */
+static bool t_sse_control(Gen *g)
+{
+    uint32_t v = 0x1f80 | (uint32_t)gen_below(g, 4) << 13 |
+                 (gen_chance(g, 20) ? 0x8000 : 0) | (gen_chance(g, 20) ? 0x40 : 0);
+    Mem m;
+    Enc e = enc_op0f(4, 0xae);
+    e.reg = 2;
+    if (!gen_mem(g, &m, 4, 4, 0) || !enc_store_imm(g, &m, 4, v))
+        return false;
+    enc_set_rm_mem(&e, &m);
+    return enc_emit(g, &e);
+}
+
+/* Packed-single logic, shuffles and conversions: ANDPS ORPS XORPS
+ * UNPCKLPS SHUFPS, CVT(T)PS2DQ CVTDQ2PD, MOVMSKPS/PMOVMSKB. */
+static bool t_sse_misc(Gen *g)
+{
+    switch (gen_below(g, 6)) {
+    case 0: return sse_rm(g, 0, (uint8_t[]){ 0x54, 0x56, 0x57, 0x14, 0x15 }[gen_below(g, 5)], true, -1);
+    case 1: return sse_rm(g, 0, 0xc6, true, (int)gen_below(g, 256));
+    case 2: return sse_rm(g, gen_chance(g, 50) ? 0x66 : 0xf3, 0x5b, true, -1);
+    case 3: return sse_rm(g, 0xf3, 0xe6, true, -1);
+    default: {
+        Enc e = enc_op0f(4, gen_chance(g, 50) ? 0x50 : 0xd7);
+        if (e.op[1] == 0xd7)
+            enc_prefix(&e, 0x66);
+        enc_set_reg(&e, gen_reg_dst(g, 4, 0), false);
+        enc_set_rm_reg(&e, xmm_reg(g), false);
+        return enc_emit(g, &e);
+    }
+    }
+}
+
 TemplateFn *const gen_sse_templates[] = {
-    t_sse_int, t_sse_shuffle, t_sse_float, t_sse_gpr, t_sse_move,
+    t_sse_int, t_sse_shuffle, t_sse_float, t_sse_gpr, t_sse_move, t_sse_control, t_sse_misc,
 };
-const int gen_nb_sse_templates = 5;
+const int gen_nb_sse_templates = 7;

@@ -8,8 +8,9 @@
  * sequences end with a JMP to the epilogue; 32-bit ones are entered with a
  * far jump to the kernel's 32-bit user code segment (0x23) and end with a
  * far jump back to the 64-bit one (0x33). The epilogue stores the general
- * registers, RFLAGS (PUSHFQ, then CLD for the C caller) and XMM0-15, and
- * returns. No system call or other kernel transition happens in between.
+ * registers, RFLAGS (PUSHFQ, then CLD for the C caller) and XMM0-15,
+ * resets MXCSR and the x87 unit, and returns. A run starts with the
+ * default MXCSR (0x1F80), as Kestrel's does. No system call or other kernel transition happens in between.
  *
  * A fault (SIGSEGV, SIGFPE, SIGILL, SIGBUS, SIGTRAP) is caught on an
  * alternate stack and reported as the run's result instead of killing the
@@ -36,6 +37,8 @@ typedef struct NativeBlock {
     uint64_t saved_rsp;
     uint32_t far32[2];          /* m16:32 target of the jump into 32-bit code */
     uint64_t code_addr;         /* target of the jump into 64-bit code */
+    uint32_t mxcsr;             /* the default MXCSR, loaded before and after a run */
+    uint32_t pad;
     DiffXmm in_xmm[16], out_xmm[16];
 } NativeBlock;
 
@@ -96,6 +99,7 @@ static void build_stub(void)
                                           0x5d, 0x5b, 0xc3 };
     static const uint8_t mov_st[] = { 0x89 }, mov_ld[] = { 0x8b };
     static const uint8_t movdqu_ld[] = { 0x0f, 0x6f }, movdqu_st[] = { 0x0f, 0x7f };
+    static const uint8_t ldmxcsr[] = { 0x0f, 0xae }, fninit[] = { 0xdb, 0xe3 };
     stub_p = (uint8_t *)(uintptr_t)DIFF_STUB;
     for (int mode = 0; mode < 2; mode++) {
         if (mode == 0)
@@ -104,6 +108,7 @@ static void build_stub(void)
             entry32 = here();
         put(push_callee, sizeof(push_callee));
         put_abs(0, 1, mov_st, 1, 4, FIELD(saved_rsp));
+        put_abs(0, 0, ldmxcsr, 2, 2, FIELD(mxcsr));
         for (int x = 0; x < 16; x++)
             put_abs(0xf3, 0, movdqu_ld, 2, x, FIELD(in_xmm) + 16u * (uint32_t)x);
         if (mode == 1) {            /* DS = ES = the user data segment for 32-bit code */
@@ -135,6 +140,8 @@ static void build_stub(void)
     put8(0xfc);                                                        /* cld */
     for (int x = 0; x < 16; x++)
         put_abs(0xf3, 0, movdqu_st, 2, x, FIELD(out_xmm) + 16u * (uint32_t)x);
+    put_abs(0, 0, ldmxcsr, 2, 2, FIELD(mxcsr));     /* the C code's FP state back */
+    put(fninit, sizeof(fninit));
     put_abs(0, 1, mov_ld, 1, 4, FIELD(saved_rsp));
     put(pop_callee, sizeof(pop_callee));
 }
@@ -179,6 +186,7 @@ bool diff_native_init(char *err, size_t errlen)
     for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
         sigaction(sigs[i], &sa, NULL);
     mprotect((void *)(uintptr_t)DIFF_HOLE, 0x1000, PROT_NONE);
+    BLOCK->mxcsr = 0x1f80;
     build_stub();
     done = true;
     return true;
