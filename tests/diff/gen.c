@@ -547,6 +547,8 @@ static bool t_xchg(Gen *g)
     enc_set_reg(&e, r, size == 1);
     if (!rm_dst(g, &e, size, BIT(REG_RAX)))
         return false;
+    if (op == 2 && !e.rm_is_mem && gen_chance(g, 15))     /* CMPXCHG rAX, r */
+        enc_set_rm_reg(&e, gen_reg_fixed(REG_RAX), size == 1);
     if (op == 2 && gen_chance(g, 50)) {  /* CMPXCHG: make rAX equal to the destination */
         Enc mov = enc_op(size, size == 1 ? 0x8a : 0x8b);
         mov.reg = REG_RAX;
