@@ -513,10 +513,12 @@ static bool t_string(Gen *g)
     }
     if (rep && !enc_mov_imm(g, REG_RCX, 4, n))
         return false;
-    uint8_t b[5];
+    uint8_t b[6];
     int len = 0;
     if (rep)
         b[len++] = (uint8_t)rep;
+    if (gen_chance(g, 20))          /* a (flat) segment for the source */
+        b[len++] = gen_seg_prefix(g);
     if (addr32)
         b[len++] = 0x67;
     if (size == 2)
@@ -919,13 +921,37 @@ static bool fault_pf(Gen *g)
     return enc_bytes(g, b, len);
 }
 
+/* 32-bit mode: INTO with OF set (#OF, a trap), BOUND out of range (#BR). */
+static bool fault_legacy(Gen *g)
+{
+    if (g->m64)
+        return fault_ud(g);
+    if (gen_chance(g, 50)) {
+        static const uint8_t into[] = { 0xb1, 0x7f, 0x80, 0xc1, 0x01, 0xce };  /* OF = 1 */
+        gen_flags(g, DIFF_ARITH, 0);
+        return enc_bytes(g, into, 2) && enc_bytes(g, into + 2, 3) && enc_bytes(g, into + 5, 1);
+    }
+    Mem m;
+    Reg r = gen_reg_dst(g, 4, 0);
+    uint32_t lo = (uint32_t)gen_below(g, 1000), hi = lo + (uint32_t)gen_below(g, 1000);
+    uint32_t v = gen_chance(g, 50) ? lo - 1 - (uint32_t)gen_below(g, 50) : hi + 1;
+    if (!gen_mem(g, &m, 8, 1, BIT(r.actual)) || !enc_store_imm(g, &m, 4, lo))
+        return false;
+    Mem m_hi = m;
+    m_hi.disp += 4;
+    Enc e = enc_op(4, 0x62);
+    enc_set_reg(&e, r, false);
+    enc_set_rm_mem(&e, &m);
+    return enc_store_imm(g, &m_hi, 4, hi) && enc_mov_imm(g, r.actual, 4, v) && enc_emit(g, &e);
+}
+
 static bool t_fault(Gen *g)
 {
-    static TemplateFn *const kinds[] = { fault_de, fault_ud, fault_pf };
+    static TemplateFn *const kinds[] = { fault_de, fault_ud, fault_pf, fault_legacy };
     static const uint8_t int3[] = { 0xcc };
     if (gen_chance(g, 10))
         return enc_bytes(g, int3, 1);
-    return kinds[gen_below(g, 3)](g);
+    return kinds[gen_below(g, 4)](g);
 }
 
 /* Address faults: #PF of read-modify-write instructions (the error code
