@@ -22,8 +22,8 @@ static const uint32_t cc_reads[8] = {
     DIFF_SF | DIFF_OF, DIFF_ZF | DIFF_SF | DIFF_OF,
 };
 
-/* The r/m operand: a writable register or memory (a destination). */
-static bool rm_dst(Gen *g, Enc *e, int size, uint32_t avoid)
+/* The r/m operand: memory, or a register (writable when it is a destination). */
+static bool rm_pick(Gen *g, Enc *e, int size, uint32_t avoid, bool dst)
 {
     if (gen_chance(g, 40)) {
         Mem m;
@@ -32,22 +32,18 @@ static bool rm_dst(Gen *g, Enc *e, int size, uint32_t avoid)
         enc_set_rm_mem(e, &m);
         return true;
     }
-    enc_set_rm_reg(e, gen_reg_dst(g, size, avoid), size == 1);
+    enc_set_rm_reg(e, dst ? gen_reg_dst(g, size, avoid) : gen_reg_any(g, size), size == 1);
     return true;
 }
 
-/* The r/m operand as a source: any register or memory. */
+static bool rm_dst(Gen *g, Enc *e, int size, uint32_t avoid)
+{
+    return rm_pick(g, e, size, avoid, true);
+}
+
 static bool rm_src(Gen *g, Enc *e, int size, uint32_t avoid)
 {
-    if (gen_chance(g, 40)) {
-        Mem m;
-        if (!gen_mem(g, &m, size, 1, avoid))
-            return false;
-        enc_set_rm_mem(e, &m);
-        return true;
-    }
-    enc_set_rm_reg(e, gen_reg_any(g, size), size == 1);
-    return true;
+    return rm_pick(g, e, size, avoid, false);
 }
 
 static void maybe_lock(Gen *g, Enc *e)
