@@ -1,0 +1,164 @@
+/*
+ * translate-sse.c - translation of the MMX/SSE/SSE2/SSE3/SSSE3/SSE4.1/
+ * SSE4.2 rows (X86_SSE) and FXSAVE/FXRSTOR/LDMXCSR/STMXCSR.
+ *
+ * The decoder gives only the opcode, prefixes, ModRM, memory operand and
+ * imm8 of these rows; the row itself is found in sse_ops (cpu/sse.h).
+ * At translation time this file raises what depends only on the block's
+ * hflags (SDM Vol. 3 Table 13-1/2.5):
+ *   - no row for the opcode/prefix/ModRM form: #UD;
+ *   - CR0.EM: #UD (FXSAVE/FXRSTOR: #NM);
+ *   - CR4.OSFXSR clear: #UD for SSE rows (MMX rows do not need it);
+ *   - CR0.TS: #NM.
+ * CRC32 and MOVNTI are integer instructions and skip these checks.
+ * Everything else (alignment #GP, #XM/#UD for unmasked SIMD exceptions,
+ * #MF before MMX instructions, MXCSR reserved bits) is checked by the
+ * helper at run time, with the faulting instruction's state restorable.
+ *
+ * The logic instructions on XMM registers (PXOR/PAND/POR/PANDN, their PS/PD
+ * twins) and register-to-register MOVAPS/MOVDQA/MOVUPS/MOVDQU are done
+ * inline on the env xmm fields; the rest call h_sse(descriptor, address).
+ */
+#include "cpu/translate.h"
+#include "cpu/sse.h"
+
+static unsigned sse_prefix_index(const Insn *in)
+{
+    if (in->prefixes & PFX_REPZ) {
+        return SSE_PFX_F3;
+    }
+    if (in->prefixes & PFX_REPNZ) {
+        return SSE_PFX_F2;
+    }
+    return in->prefixes & PFX_OPSIZE ? SSE_PFX_66 : SSE_PFX_NONE;
+}
+
+static uint8_t sse_modrm(const Insn *in)
+{
+    return in->has_modrm ? in->modrm : 0xc0;   /* EMMS: no operand */
+}
+
+/* The exception the CR0/CR4 state gives before the instruction runs, or -1. */
+static int sse_state_fault(const DisasContext *dc, const SseOp *op)
+{
+    uint32_t f = dc->flags;
+
+    if (op->flags & SSE_INTEGER) {
+        return -1;
+    }
+    if (op->flags & SSE_FXSR) {
+        return f & (HF_EM | HF_TS) ? EXCP_NM : -1;
+    }
+    if ((f & HF_EM) || (!(op->flags & SSE_MMX) && !(f & HF_OSFXSR))) {
+        return EXCP_UD;
+    }
+    return f & HF_TS ? EXCP_NM : -1;
+}
+
+static uint64_t sse_desc(const DisasContext *dc, const Insn *in, unsigned pfx)
+{
+    uint64_t imm = 0;
+    for (int i = 0; i < in->nb_ops; i++) {
+        if (in->ops[i].kind == OPK_IMM) {
+            imm = (uint64_t)in->ops[i].imm & 0xff;
+        }
+    }
+    return (uint64_t)(in->opcode & 0xff) << SSE_DESC_OPC |
+           (uint64_t)(in->opcode >> 8 & 3) << SSE_DESC_MAP |
+           (uint64_t)pfx << SSE_DESC_PFX |
+           (uint64_t)sse_modrm(in) << SSE_DESC_MODRM |
+           (uint64_t)(in->rex & 15) << SSE_DESC_REX |
+           imm << SSE_DESC_IMM |
+           (uint64_t)in->opsize << SSE_DESC_OPSIZE |
+           (uint64_t)dc->code64 << SSE_DESC_CODE64 |
+           (uint64_t)(in->rex != 0) << SSE_DESC_REXP;
+}
+
+/* Linear address of the memory operand: ModRM memory, or seg:rDI for MASKMOV. */
+static IRTemp sse_address(DisasContext *dc, const Insn *in, const SseOp *op)
+{
+    unsigned size = op->msize ? op->msize : in->opsize;
+
+    if (op->flags & SSE_IMPLICIT_DI) {
+        IRTemp off = x86_tmp(dc);
+        x86_ext(dc, off, G_REG(R_EDI), in->addrsize, false);
+        return x86_seg_linear(dc, in->mem.seg, off, op->msize, in->addrsize);
+    }
+    if ((sse_modrm(in) >> 6) != 3) {
+        return x86_mem_addr(dc, (int)size);
+    }
+    return x86_const(dc, 0);
+}
+
+/* --- inline forms on XMM registers (register operands only) --- */
+
+static intptr_t xmm_off(int reg, int half)
+{
+    return (intptr_t)offsetof(CPUX86State, xmm[reg].q[half]);
+}
+
+/* dst = dst <op> src (or src for a move), two 64-bit halves. */
+static bool sse_try_inline(DisasContext *dc, const Insn *in, const SseOp *op)
+{
+    IRContext *s = dc->s;
+    int reg = (in->modrm >> 3 & 7) | (in->rex >> 2 & 1) << 3;
+    int rm = (in->modrm & 7) | (in->rex & 1) << 3;
+    IROpcode opc;
+
+    if ((op->flags & SSE_MMX) || (in->modrm >> 6) != 3) {
+        return false;
+    }
+    if (op->fn == sse_mov) {
+        opc = IR_mov;
+    } else if (op->fn == sse_lane && op->lane == sse_lane_xor) {
+        opc = IR_xor;
+    } else if (op->fn == sse_lane && op->lane == sse_lane_and) {
+        opc = IR_and;
+    } else if (op->fn == sse_lane && op->lane == sse_lane_or) {
+        opc = IR_or;
+    } else if (op->fn == sse_lane && op->lane == sse_lane_andn) {
+        opc = IR_andc;              /* dst = src & ~dst */
+    } else {
+        return false;
+    }
+    for (int h = 0; h < 2; h++) {
+        IRTemp a = x86_tmp(dc), b = x86_tmp(dc);
+        ir_ld(s, IR_ld, b, s->env, xmm_off(rm, h));
+        if (opc != IR_mov) {
+            ir_ld(s, IR_ld, a, s->env, xmm_off(reg, h));
+            if (opc == IR_andc) {
+                ir_op2(s, opc, b, b, a);
+            } else {
+                ir_op2(s, opc, b, a, b);
+            }
+        }
+        ir_st(s, IR_st, b, s->env, xmm_off(reg, h));
+    }
+    return true;
+}
+
+void x86_disas_SSE(DisasContext *dc, const Insn *in)
+{
+    unsigned pfx = sse_prefix_index(in);
+    const SseOp *op = sse_lookup(in->opcode >> 8, in->opcode & 0xff, pfx, sse_modrm(in));
+    int fault;
+
+    if (!op) {
+        x86_gen_exception(dc, EXCP_UD, -1);
+        return;
+    }
+    fault = sse_state_fault(dc, op);
+    if (fault >= 0) {
+        x86_gen_exception(dc, fault, -1);
+        return;
+    }
+    if (sse_try_inline(dc, in, op)) {
+        return;
+    }
+    IRTemp addr = sse_address(dc, in, op);
+    x86_call_helper(dc, &h_sse, IR_NO_TEMP,
+                    (IRTemp[]){ x86_const(dc, sse_desc(dc, in, pfx)), addr });
+    if (op->flags & SSE_FLAGS) {
+        x86_cc_op_from_helper(dc, CC_OP_EFLAGS);
+    }
+}
