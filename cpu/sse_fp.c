@@ -77,20 +77,34 @@ static int fp_host_end(void)
     return ex;
 }
 
+/* Called through pointers: the compiler's inline expansions of rint assume
+ * round-to-nearest (they round the magnitude and restore the sign). */
+static float (*volatile fp_rintf)(float) = rintf;
+static double (*volatile fp_rint)(double) = rint;
+static double (*volatile fp_nearbyint)(double) = nearbyint;
+
 static int fp_rc(const SseCtx *c) { return mxcsr(c) >> MXCSR_RC_SHIFT & 3; }
 
-/* The generic body of one operation in host type T (float or double). */
-#define FP_HOST_OP(T, op, a, b, out) do {                            \
-        T x_, y_;                                                    \
-        volatile T r_;                                               \
-        memcpy(&x_, &(a), sizeof(T));                                \
-        memcpy(&y_, &(b), sizeof(T));                                \
+/*
+ * The generic body of one operation in host type T (float or double).
+ * Operands are read through volatile copies after fp_host_begin() and the
+ * result is written to a volatile before fp_host_end(), so the compiler
+ * cannot move the arithmetic across the rounding-mode and flag calls.
+ */
+#define FP_HOST_OP(T, op, a, b, ia, out) do {                            \
+        T x0_, y0_;                                                  \
+        memcpy(&x0_, &(a), sizeof(T));                               \
+        memcpy(&y0_, &(b), sizeof(T));                               \
+        volatile T x_ = x0_, y_ = y0_, r_;                           \
+        volatile int64_t i_ = (int64_t)(ia);                         \
         switch (op) {                                                \
         case FOP_ADD: r_ = x_ + y_; break;                           \
         case FOP_SUB: r_ = x_ - y_; break;                           \
         case FOP_MUL: r_ = x_ * y_; break;                           \
         case FOP_DIV: r_ = x_ / y_; break;                           \
-        default: r_ = sizeof(T) == 4 ? sqrtf(x_) : sqrt(x_); break;  \
+        case FOP_SQRT: r_ = sizeof(T) == 4 ? sqrtf(x_) : sqrt(x_); break; \
+        case FOP_RINT: r_ = sizeof(T) == 4 ? fp_rintf(x_) : fp_rint(x_); break; \
+        default: r_ = (T)i_; break;              /* FOP_FROM_INT */  \
         }                                                            \
         T t_ = r_;                                                   \
         memcpy(&(out), &t_, sizeof(T));                              \
@@ -129,27 +143,45 @@ static uint64_t fp_host(SseCtx *c, int op, unsigned es, uint64_t a, uint64_t b, 
 
     fp_host_begin(rc);
     if (es == 4) {
-        FP_HOST_OP(float, op, a32, b32, r32);
+        FP_HOST_OP(float, op, a32, b32, a, r32);
         r = r32;
     } else {
-        FP_HOST_OP(double, op, a, b, r);
+        FP_HOST_OP(double, op, a, b, a, r);
     }
     return fp_post(c, es, r, fp_host_end());
 }
 
-/* One arithmetic element: DAZ, NaN propagation, DE, then the host. */
+/* fp_host with the flags it raises returned in *f instead of accumulated. */
+static uint64_t fp_host_flags(SseCtx *c, int op, unsigned es, uint64_t a, uint64_t b, int rc,
+                              uint32_t *f)
+{
+    uint32_t saved = c->fpflags;
+    c->fpflags = 0;
+    uint64_t r = fp_host(c, op, es, a, b, rc);
+    *f = c->fpflags;
+    c->fpflags = saved;
+    return r;
+}
+
+/* One arithmetic element: DAZ, NaN propagation, then the host; DE for a
+ * denormal input unless the operation is invalid or divides by zero (those
+ * take precedence, SDM Vol. 1 11.5.2). */
 static uint64_t fp_binop(SseCtx *c, int op, unsigned es, uint64_t a, uint64_t b)
 {
+    uint32_t f;
+
     a = fp_daz(c, es, a);
     b = fp_daz(c, es, b);
     if (f_nan(es, a) || f_nan(es, b)) {
         c->fpflags |= f_snan(es, a) || f_snan(es, b) ? MXCSR_IE : 0;
         return (f_nan(es, a) ? a : b) | f_qbit(es);
     }
-    if (f_denormal(es, a) || f_denormal(es, b)) {
-        c->fpflags |= MXCSR_DE;
+    uint64_t r = fp_host_flags(c, op, es, a, b, fp_rc(c), &f);
+    if ((f_denormal(es, a) || f_denormal(es, b)) && !(f & (MXCSR_IE | MXCSR_ZE))) {
+        f |= MXCSR_DE;
     }
-    return fp_host(c, op, es, a, b, fp_rc(c));
+    c->fpflags |= f;
+    return r;
 }
 
 void sse_fp_commit(SseCtx *c)
@@ -360,26 +392,9 @@ static uint64_t el_round(SseCtx *c, unsigned i, uint64_t a, uint64_t b)
         c->fpflags |= f_snan(es, b) ? MXCSR_IE : 0;
         return b | f_qbit(es);
     }
-    fp_host_begin(rc);
-    uint64_t r;
-    if (es == 4) {
-        float x;
-        uint32_t w = (uint32_t)b;
-        memcpy(&x, &w, 4);
-        volatile float y = rintf(x);
-        float t = y;
-        memcpy(&w, &t, 4);
-        r = w;
-    } else {
-        double x;
-        memcpy(&x, &b, 8);
-        volatile double y = rint(x);
-        double t = y;
-        memcpy(&r, &t, 8);
-    }
-    if ((fp_host_end() & FE_INEXACT) && !(c->imm & 8)) {
-        c->fpflags |= MXCSR_PE;
-    }
+    uint32_t f;
+    uint64_t r = fp_host_flags(c, FOP_RINT, es, b, 0, rc, &f);
+    c->fpflags |= c->imm & 8 ? f & ~MXCSR_PE : f;
     return r;
 }
 
@@ -393,21 +408,7 @@ void sse_fp_round(SseCtx *c)
 /* Integer -> float of size es in the current rounding mode. */
 static uint64_t fp_from_int(SseCtx *c, unsigned es, int64_t v)
 {
-    uint64_t r;
-    fp_host_begin(fp_rc(c));
-    if (es == 4) {
-        volatile float f = (float)v;
-        float t = f;
-        uint32_t w;
-        memcpy(&w, &t, 4);
-        r = w;
-    } else {
-        volatile double d = (double)v;
-        double t = d;
-        memcpy(&r, &t, 8);
-    }
-    c->fpflags |= fp_host_end() & FE_INEXACT ? MXCSR_PE : 0;
-    return r;
+    return fp_host(c, FOP_FROM_INT, es, (uint64_t)v, 0, fp_rc(c));
 }
 
 /* Float of size es -> signed integer of ibits; the indefinite integer on
@@ -427,8 +428,9 @@ static uint64_t fp_to_int(SseCtx *c, unsigned es, uint64_t v, unsigned ibits, bo
         r = trunc(x);
     } else {
         fp_host_begin(fp_rc(c));
-        r = nearbyint(x);
+        volatile double vx = x, vr = fp_nearbyint(vx);
         fp_host_end();
+        r = vr;
     }
     if (!(r >= -lim && r < lim)) {
         c->fpflags |= MXCSR_IE;
@@ -459,8 +461,10 @@ static uint64_t fp_f2f(SseCtx *c, unsigned from, unsigned to, uint64_t v)
         memcpy(&r, &d, 8);
         return r;
     }
+    double d = f_to_double(8, v);
     fp_host_begin(fp_rc(c));
-    volatile float f = (float)f_to_double(8, v);
+    volatile double vd = d;
+    volatile float f = (float)vd;
     float t = f;
     uint32_t w;
     memcpy(&w, &t, 4);
