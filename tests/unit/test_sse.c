@@ -67,6 +67,7 @@ typedef struct RunState {
     uint32_t mxcsr;          /* 32 */
     uint32_t eax, edx, ecx;  /* 36, 40, 44 */
     uint64_t eflags;         /* 48 */
+    uint64_t m0, m1;         /* 56, 64: mm0, mm1 */
 } RunState;
 
 typedef struct Case {
@@ -111,6 +112,7 @@ static void host_run(const Case *t, RunState *st)
         0xf3, 0x0f, 0x6f, 0x07, 0xf3, 0x0f, 0x6f, 0x4f, 0x10,   /* movdqu xmm0/1 */
         0x0f, 0xae, 0x57, 0x20,                                 /* ldmxcsr */
         0x8b, 0x47, 0x24, 0x8b, 0x57, 0x28, 0x8b, 0x4f, 0x2c,   /* eax edx ecx */
+        0x0f, 0x6f, 0x47, 0x38, 0x0f, 0x6f, 0x4f, 0x40,         /* movq mm0/1 */
         0x57,                                                   /* push rdi */
     };
     static const uint8_t post[] = {
@@ -119,6 +121,8 @@ static void host_run(const Case *t, RunState *st)
         0x0f, 0xae, 0x5f, 0x20,                                 /* stmxcsr */
         0x89, 0x47, 0x24, 0x89, 0x57, 0x28, 0x89, 0x4f, 0x2c,
         0x9c, 0x58, 0x48, 0x89, 0x47, 0x30,                     /* pushfq; pop; store */
+        0x0f, 0x7f, 0x47, 0x38, 0x0f, 0x7f, 0x4f, 0x40,         /* movq mm0/1 */
+        0x0f, 0x77,                                             /* emms */
         0xc3,
     };
     static uint8_t *code;
@@ -170,6 +174,8 @@ static int emu_run(CPUX86State *env, const Case *t, RunState *st)
     env->regs[R_EAX] = st->eax;
     env->regs[R_EDX] = st->edx;
     env->regs[R_ECX] = st->ecx;
+    env->fpregs[0].mant = st->m0;
+    env->fpregs[1].mant = st->m1;
     env->cc_op = CC_OP_DYNAMIC;
     exc = setjmp(fake_jmp);
     if (!exc) {
@@ -182,6 +188,8 @@ static int emu_run(CPUX86State *env, const Case *t, RunState *st)
     st->edx = (uint32_t)env->regs[R_EDX];
     st->ecx = (uint32_t)env->regs[R_ECX];
     st->eflags = env->cc_op == CC_OP_EFLAGS ? env->cc_src : 0;
+    st->m0 = env->fpregs[0].mant;
+    st->m1 = env->fpregs[1].mant;
     return exc;
 }
 
@@ -255,6 +263,8 @@ static void check_case(const Case *t, int iters)
             in.edx = (uint32_t)rnd64();
         }
         in.ecx = (uint32_t)rnd64();
+        in.m0 = t->esize ? sse_el(&in.x0, 0, 8) : rnd64();
+        in.m1 = t->esize ? sse_el(&in.x1, 0, 8) : rnd64();
         host = in;
         emu = in;
         host_run(t, &host);
@@ -264,18 +274,22 @@ static void check_case(const Case *t, int iters)
         bool same = !memcmp(&host.x0, &emu.x0, 16) && !memcmp(&host.x1, &emu.x1, 16) &&
                     host.mxcsr == emu.mxcsr && host.eax == emu.eax &&
                     host.ecx == emu.ecx && host.edx == emu.edx &&
+                    host.m0 == emu.m0 && host.m1 == emu.m1 &&
                     (host.eflags & fmask) == (emu.eflags & fmask);
         ck_assert_msg(same, "%s mxcsr %04x: in x0=%016llx%016llx x1=%016llx%016llx "
-                      "host x0=%016llx%016llx mx=%04x eax=%08x ecx=%08x fl=%03llx | "
-                      "emu x0=%016llx%016llx mx=%04x eax=%08x ecx=%08x fl=%03llx",
+                      "m0=%016llx m1=%016llx "
+                      "host x0=%016llx%016llx mx=%04x eax=%08x ecx=%08x fl=%03llx m0=%016llx | "
+                      "emu x0=%016llx%016llx mx=%04x eax=%08x ecx=%08x fl=%03llx m0=%016llx",
                       t->name, in.mxcsr,
                       (unsigned long long)in.x0.q[1], (unsigned long long)in.x0.q[0],
                       (unsigned long long)in.x1.q[1], (unsigned long long)in.x1.q[0],
+                      (unsigned long long)in.m0, (unsigned long long)in.m1,
                       (unsigned long long)host.x0.q[1], (unsigned long long)host.x0.q[0],
                       host.mxcsr, host.eax, host.ecx,
-                      (unsigned long long)(host.eflags & fmask),
+                      (unsigned long long)(host.eflags & fmask), (unsigned long long)host.m0,
                       (unsigned long long)emu.x0.q[1], (unsigned long long)emu.x0.q[0],
-                      emu.mxcsr, emu.eax, emu.ecx, (unsigned long long)(emu.eflags & fmask));
+                      emu.mxcsr, emu.eax, emu.ecx, (unsigned long long)(emu.eflags & fmask),
+                      (unsigned long long)emu.m0);
     }
     free(env);
 }
@@ -397,6 +411,38 @@ static const Case int_cases[] = {
     { "crc32q", 0xf2, 2, 0xf1, 0xc1, -1, 0, false, true },
 };
 
+/* MMX forms (no prefix) and the instructions mixing MMX and XMM registers. */
+static const Case mmx_cases[] = {
+    F("paddb mm", 0, 1, 0xfc, 0), F("psubsw mm", 0, 1, 0xe9, 0), F("paddq mm", 0, 1, 0xd4, 0),
+    F("pmulhuw mm", 0, 1, 0xe4, 0), F("pmaddwd mm", 0, 1, 0xf5, 0),
+    F("psadbw mm", 0, 1, 0xf6, 0), F("pmuludq mm", 0, 1, 0xf4, 0),
+    F("packsswb mm", 0, 1, 0x63, 0), F("packssdw mm", 0, 1, 0x6b, 0),
+    F("punpcklbw mm", 0, 1, 0x60, 0), F("punpckhdq mm", 0, 1, 0x6a, 0),
+    F("pcmpgtb mm", 0, 1, 0x64, 0), F("pavgw mm", 0, 1, 0xe3, 0),
+    F("psllw mm", 0, 1, 0xf1, 0), F("psrad mm", 0, 1, 0xe2, 0), F("psrlq mm", 0, 1, 0xd3, 0),
+    G("psraw mm imm", 0, 1, 0x71, 0xe1, 9), G("psllq mm imm", 0, 1, 0x73, 0xf1, 33),
+    FI("pshufw", 0, 1, 0x70, 0x4e, 0), FI("pextrw mm", 0, 1, 0xc5, 2, 0),
+    { "pinsrw mm", 0, 1, 0xc4, 0xc1, 1, 0, false, false },
+    F("pmovmskb mm", 0, 1, 0xd7, 0), F("movq mm", 0, 1, 0x6f, 0),
+    F("movd mm,r", 0, 1, 0x6e, 0), { "movd r,mm", 0, 1, 0x7e, 0xc1, -1, 0, false, false },
+    { "movq r64,mm", 0, 1, 0x7e, 0xc1, -1, 0, false, true },
+    F("pshufb mm", 0, 2, 0x00, 0), F("phaddw mm", 0, 2, 0x01, 0),
+    F("pmaddubsw mm", 0, 2, 0x04, 0), F("pmulhrsw mm", 0, 2, 0x0b, 0),
+    F("psignw mm", 0, 2, 0x09, 0), F("pabsd mm", 0, 2, 0x1e, 0),
+    FI("palignr mm", 0, 3, 0x0f, 3, 0), FI("palignr mm 12", 0, 3, 0x0f, 12, 0),
+    F("movq2dq", 0xf3, 1, 0xd6, 0), F("movdq2q", 0xf2, 1, 0xd6, 0),
+    F("cvtpi2ps", 0, 1, 0x2a, 0), F("cvtpi2pd", 0x66, 1, 0x2a, 0),
+    F("cvtps2pi", 0, 1, 0x2d, 4), F("cvttps2pi", 0, 1, 0x2c, 4),
+    F("cvtpd2pi", 0x66, 1, 0x2d, 8), F("cvttpd2pi", 0x66, 1, 0x2c, 8),
+};
+
+START_TEST(test_mmx_vs_host)
+{
+    srandom(31 + (unsigned)_i);
+    check_case(&mmx_cases[_i], 500);
+}
+END_TEST
+
 START_TEST(test_fp_vs_host)
 {
     srandom(1234 + (unsigned)_i);
@@ -459,8 +505,8 @@ START_TEST(test_mmx_alias)
 
     env->fpstt = 5;
     memset(env->fptags, 1, 8);
-    env->fpregs[0].mant = 0x0102030405060708ULL;
-    env->fpregs[1].mant = 0x10ff10ff10ff10ffULL;
+    st.m0 = 0x0102030405060708ULL;
+    st.m1 = 0x10ff10ff10ff10ffULL;
     emu_run(env, &paddb, &st);
     ck_assert_uint_eq(env->fpregs[0].mant, 0x1101130315051707ULL);
     ck_assert_uint_eq(env->fpregs[0].exp, 0xffff);
@@ -595,6 +641,7 @@ static Suite *sse_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, test_fp_vs_host, 0, ARRAY_SIZE(fp_cases));
     tcase_add_loop_test(tc, test_int_vs_host, 0, ARRAY_SIZE(int_cases));
+    tcase_add_loop_test(tc, test_mmx_vs_host, 0, ARRAY_SIZE(mmx_cases));
     tcase_add_test(tc, test_pcmpstr_vs_host);
     tcase_add_test(tc, test_unmasked_exception);
     tcase_add_test(tc, test_mmx_alias);
