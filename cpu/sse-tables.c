@@ -19,7 +19,8 @@
 #define HL(l, fl, ms, es) \
     { .fn = sse_phaddsub, .lane = sse_lane_##l, .flags = (fl), .msize = (ms), .esize = (es) }
 
-#define ST     (SSE_NOLOAD | SSE_NOWB)          /* store forms */
+#define ST     (SSE_NOLOAD | SSE_NOWB)          /* fn does its own loads and writes */
+#define STW    (ST | SSE_WRITES)                /* store forms */
 #define MEMO   SSE_MEM_ONLY
 #define REGO   SSE_REG_ONLY
 #define UNAL   SSE_UNALIGNED
@@ -42,20 +43,20 @@ const SseOp sse_ops[3][256][4] = {
     /* ---- 0F xx ---- */
     [0][0x10] = { OP(mov, UNAL, 16, 0, 0), OP(mov, UNAL, 16, 0, 0),
                   OP(movs_load, 0, 4, 4, 0), OP(movs_load, 0, 8, 8, 0) },
-    [0][0x11] = { OP(mov_store, UNAL | ST, 16, 0, 0), OP(mov_store, UNAL | ST, 16, 0, 0),
-                  OP(movs_store, ST, 4, 4, 0), OP(movs_store, ST, 8, 8, 0) },
+    [0][0x11] = { OP(mov_store, UNAL | STW, 16, 0, 0), OP(mov_store, UNAL | STW, 16, 0, 0),
+                  OP(movs_store, STW, 4, 4, 0), OP(movs_store, STW, 8, 8, 0) },
     [0][0x12] = { OP(movlh, 0, 8, 0, 0), OP(movlh, MEMO, 8, 0, 0),
                   OP(movdup, 0, 16, 0, 0), OP(movdup, 0, 8, 0, 2) },
-    [0][0x13] = { OP(movlh_store, MEMO | ST, 8, 0, 0), OP(movlh_store, MEMO | ST, 8, 0, 0) },
+    [0][0x13] = { OP(movlh_store, MEMO | STW, 8, 0, 0), OP(movlh_store, MEMO | STW, 8, 0, 0) },
     [0][0x14] = { OP(unpck, 0, 16, 4, 0), OP(unpck, 0, 16, 8, 0) },
     [0][0x15] = { OP(unpck, 0, 16, 4, 1), OP(unpck, 0, 16, 8, 1) },
     [0][0x16] = { OP(movlh, 0, 8, 0, 1), OP(movlh, MEMO, 8, 0, 1), OP(movdup, 0, 16, 0, 1) },
-    [0][0x17] = { OP(movlh_store, MEMO | ST, 8, 0, 1), OP(movlh_store, MEMO | ST, 8, 0, 1) },
+    [0][0x17] = { OP(movlh_store, MEMO | STW, 8, 0, 1), OP(movlh_store, MEMO | STW, 8, 0, 1) },
     [0][0x28] = { OP(mov, 0, 16, 0, 0), OP(mov, 0, 16, 0, 0) },
-    [0][0x29] = { OP(mov_store, ST, 16, 0, 0), OP(mov_store, ST, 16, 0, 0) },
+    [0][0x29] = { OP(mov_store, STW, 16, 0, 0), OP(mov_store, STW, 16, 0, 0) },
     [0][0x2a] = { OP(cvt, SSE_SMMX, 8, 0, 6), OP(cvt, SSE_SMMX, 8, 0, 7),
                   OP(cvt_i2f, SSE_RM_GPR, 0, 4, 0), OP(cvt_i2f, SSE_RM_GPR, 0, 8, 0) },
-    [0][0x2b] = { OP(mov_store, MEMO | ST, 16, 0, 0), OP(mov_store, MEMO | ST, 16, 0, 0) },
+    [0][0x2b] = { OP(mov_store, MEMO | STW, 16, 0, 0), OP(mov_store, MEMO | STW, 16, 0, 0) },
     [0][0x2c] = { OP(cvt, SSE_DMMX, 8, 0, 8), OP(cvt, SSE_DMMX, 16, 0, 10),
                   OP(cvt_f2i, SSE_NOWB, 4, 4, 1), OP(cvt_f2i, SSE_NOWB, 8, 8, 1) },
     [0][0x2d] = { OP(cvt, SSE_DMMX, 8, 0, 9), OP(cvt, SSE_DMMX, 16, 0, 11),
@@ -111,12 +112,12 @@ const SseOp sse_ops[3][256][4] = {
                   [SSE_PFX_F2] = OP(fp_hadd, 0, 16, 4, FOP_ADD) },
     [0][0x7d] = { [SSE_PFX_66] = OP(fp_hadd, 0, 16, 8, FOP_SUB),
                   [SSE_PFX_F2] = OP(fp_hadd, 0, 16, 4, FOP_SUB) },
-    [0][0x7e] = { OP(movd_store, SSE_DMMX | SSE_RM_GPR | ST, 0, 0, 0),
-                  OP(movd_store, SSE_RM_GPR | ST, 0, 0, 0), OP(movq, 0, 8, 0, 0) },
-    [0][0x7f] = { OP(mov_store, MMX | ST, 8, 0, 0), OP(mov_store, ST, 16, 0, 0),
-                  OP(mov_store, UNAL | ST, 16, 0, 0) },
+    [0][0x7e] = { OP(movd_store, SSE_DMMX | SSE_RM_GPR | STW, 0, 0, 0),
+                  OP(movd_store, SSE_RM_GPR | STW, 0, 0, 0), OP(movq, 0, 8, 0, 0) },
+    [0][0x7f] = { OP(mov_store, MMX | STW, 8, 0, 0), OP(mov_store, STW, 16, 0, 0),
+                  OP(mov_store, UNAL | STW, 16, 0, 0) },
     [0][0xc2] = FP4(fp_cmp, 0),
-    [0][0xc3] = { OP(movnti, SSE_INTEGER | MEMO | ST, 0, 0, 0) },
+    [0][0xc3] = { OP(movnti, SSE_INTEGER | MEMO | STW, 0, 0, 0) },
     [0][0xc4] = { OP(pinsr, SSE_DMMX | SSE_RM_GPR, 2, 2, 0), OP(pinsr, SSE_RM_GPR, 2, 2, 0) },
     [0][0xc5] = { OP(pextr, SSE_SMMX | REGO | SSE_NOWB, 8, 2, 0),
                   OP(pextr, REGO | SSE_NOWB, 16, 2, 0) },
@@ -128,7 +129,7 @@ const SseOp sse_ops[3][256][4] = {
     [0][0xd3] = FN2(shift, 8, SHIFT_RL),
     [0][0xd4] = LANE2(add, 8),
     [0][0xd5] = LANE2(mullo, 2),
-    [0][0xd6] = { [SSE_PFX_66] = OP(movq_store, ST, 8, 0, 0),
+    [0][0xd6] = { [SSE_PFX_66] = OP(movq_store, STW, 8, 0, 0),
                   [SSE_PFX_F3] = OP(movq2dq, SSE_SMMX | REGO, 8, 0, 0),
                   [SSE_PFX_F2] = OP(movdq2q, SSE_DMMX | REGO, 16, 0, 0) },
     [0][0xd7] = { OP(pmovmskb, SSE_SMMX | REGO | SSE_NOWB, 8, 1, 0),
@@ -149,7 +150,7 @@ const SseOp sse_ops[3][256][4] = {
     [0][0xe5] = LANE2(mulhi, 2),
     [0][0xe6] = { [SSE_PFX_66] = OP(cvt, 0, 16, 0, 3), [SSE_PFX_F3] = OP(cvt, 0, 8, 0, 4),
                   [SSE_PFX_F2] = OP(cvt, 0, 16, 0, 5) },
-    [0][0xe7] = { OP(mov_store, MMX | MEMO | ST, 8, 0, 0), OP(mov_store, MEMO | ST, 16, 0, 0) },
+    [0][0xe7] = { OP(mov_store, MMX | MEMO | STW, 8, 0, 0), OP(mov_store, MEMO | STW, 16, 0, 0) },
     [0][0xe8] = LANE2(subs, 1),
     [0][0xe9] = LANE2(subs, 2),
     [0][0xea] = LANE2(min, 2),
@@ -165,8 +166,8 @@ const SseOp sse_ops[3][256][4] = {
     [0][0xf4] = FN2(pmuludq, 0, 0),
     [0][0xf5] = FN2(pmadd, 0, 0),
     [0][0xf6] = FN2(psadbw, 0, 0),
-    [0][0xf7] = { OP(maskmov, MMX | REGO | SSE_NOWB | SSE_IMPLICIT_DI, 8, 0, 0),
-                  OP(maskmov, REGO | SSE_NOWB | SSE_IMPLICIT_DI, 16, 0, 0) },
+    [0][0xf7] = { OP(maskmov, MMX | REGO | SSE_NOWB | SSE_IMPLICIT_DI | SSE_WRITES, 8, 0, 0),
+                  OP(maskmov, REGO | SSE_NOWB | SSE_IMPLICIT_DI | SSE_WRITES, 16, 0, 0) },
     [0][0xf8] = LANE2(sub, 1),
     [0][0xf9] = LANE2(sub, 2),
     [0][0xfa] = LANE2(sub, 4),
@@ -234,10 +235,10 @@ const SseOp sse_ops[3][256][4] = {
     [2][0x0d] = { [SSE_PFX_66] = OP(pblend, 0, 16, 8, 1) },
     [2][0x0e] = { [SSE_PFX_66] = OP(pblend, 0, 16, 2, 1) },
     [2][0x0f] = FN2(palignr, 0, 0),
-    [2][0x14] = { [SSE_PFX_66] = OP(pextr_mem, ST, 1, 1, 0) },
-    [2][0x15] = { [SSE_PFX_66] = OP(pextr_mem, ST, 2, 2, 0) },
-    [2][0x16] = { [SSE_PFX_66] = OP(pextr_mem, ST, 0, 0, 0) },
-    [2][0x17] = { [SSE_PFX_66] = OP(pextr_mem, ST, 4, 4, 0) },        /* EXTRACTPS */
+    [2][0x14] = { [SSE_PFX_66] = OP(pextr_mem, STW, 1, 1, 0) },
+    [2][0x15] = { [SSE_PFX_66] = OP(pextr_mem, STW, 2, 2, 0) },
+    [2][0x16] = { [SSE_PFX_66] = OP(pextr_mem, STW, 0, 0, 0) },
+    [2][0x17] = { [SSE_PFX_66] = OP(pextr_mem, STW, 4, 4, 0) },        /* EXTRACTPS */
     [2][0x20] = { [SSE_PFX_66] = OP(pinsr, SSE_RM_GPR, 1, 1, 0) },
     [2][0x21] = { [SSE_PFX_66] = OP(insertps, 0, 4, 0, 0) },
     [2][0x22] = { [SSE_PFX_66] = OP(pinsr, SSE_RM_GPR, 0, 0, 0) },
@@ -252,10 +253,10 @@ const SseOp sse_ops[3][256][4] = {
 
 /* Group 15 (0F AE) memory forms /0-/3, no prefix. */
 static const SseOp sse_grp15[4] = {
-    OP(fxsave, SSE_FXSR | MEMO | ST, 512, 0, 0),
+    OP(fxsave, SSE_FXSR | MEMO | STW, 512, 0, 0),
     OP(fxrstor, SSE_FXSR | MEMO | ST, 512, 0, 0),
     OP(ldmxcsr, MEMO | ST, 4, 0, 0),
-    OP(stmxcsr, MEMO | ST, 4, 0, 0),
+    OP(stmxcsr, MEMO | STW, 4, 0, 0),
 };
 
 /* Groups 12-14 (0F 71-73): valid ModRM.reg values, bit per reg; 66 adds

@@ -55,6 +55,7 @@ enum {
     SSE_NO_MMXST  = 1 << 10,  /* EMMS: leaves the tags to fn */
     SSE_RM_GPR    = 1 << 11,  /* register rm is a general register */
     SSE_IMPLICIT_DI = 1 << 12, /* the memory operand is seg:rDI (MASKMOVQ) */
+    SSE_WRITES    = 1 << 13,  /* writes its memory operand (segment write check) */
 };
 #define SSE_MMX (SSE_DMMX | SSE_SMMX)
 

@@ -82,9 +82,10 @@ static IRTemp sse_address(DisasContext *dc, const Insn *in, const SseOp *op)
     if (op->flags & SSE_IMPLICIT_DI) {
         IRTemp off = x86_tmp(dc);
         x86_ext(dc, off, G_REG(R_EDI), in->addrsize, false);
-        return x86_seg_linear(dc, in->mem.seg, off, op->msize, in->addrsize);
+        return x86_seg_linear(dc, in->mem.seg, off, op->msize, in->addrsize, true);
     }
     if ((sse_modrm(in) >> 6) != 3) {
+        dc->mem_write = op->flags & SSE_WRITES;
         return x86_mem_addr(dc, (int)size);
     }
     return x86_const(dc, 0);
