@@ -294,3 +294,67 @@ const SseOp *sse_lookup(unsigned map, unsigned opc, unsigned pfx, uint8_t modrm)
     }
     return op;
 }
+
+static bool sse_opc_in(unsigned opc, const uint8_t *set, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (set[i] == opc) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* 0F-map rows by the extension that introduced them (SDM Vol. 2 Appendix A
+ * and the CPUID columns of the instruction pages). */
+static SseFeature sse_feature_0f(unsigned opc, unsigned pfx, uint8_t modrm, const SseOp *op)
+{
+    /* MMX-register forms added by SSE and SSE2 */
+    static const uint8_t mmx_by_sse[] = {
+        0x70, 0xc4, 0xc5, 0xd7, 0xda, 0xde, 0xe0, 0xe3, 0xe4, 0xe7, 0xea, 0xee, 0xf6, 0xf7,
+    };
+    static const uint8_t mmx_by_sse2[] = { 0xd4, 0xf4, 0xfb };
+    /* F3 rows that are SSE (scalar single), not SSE2 */
+    static const uint8_t f3_sse[] = {
+        0x10, 0x11, 0x2a, 0x2c, 0x2d, 0x51, 0x52, 0x53, 0x58, 0x59, 0x5c, 0x5d, 0x5e, 0x5f, 0xc2,
+    };
+    static const uint8_t sse3[] = { 0x7c, 0x7d, 0xd0, 0xf0 };
+
+    if (opc == 0xae) {
+        return (modrm >> 3 & 7) < 2 ? SSE_FEAT_FXSR : SSE_FEAT_SSE;
+    }
+    if (sse_opc_in(opc, sse3, sizeof(sse3)) || ((opc == 0x12 || opc == 0x16) && pfx >= SSE_PFX_F3)) {
+        return SSE_FEAT_SSE3;
+    }
+    if (pfx == SSE_PFX_NONE) {
+        if (opc == 0xc3 || sse_opc_in(opc, mmx_by_sse2, sizeof(mmx_by_sse2))) {
+            return SSE_FEAT_SSE2;
+        }
+        if (!(op->flags & SSE_MMX) || opc == 0x2a || sse_opc_in(opc, mmx_by_sse, sizeof(mmx_by_sse))) {
+            return SSE_FEAT_SSE;
+        }
+        return SSE_FEAT_MMX;
+    }
+    if (pfx == SSE_PFX_F3 && sse_opc_in(opc, f3_sse, sizeof(f3_sse))) {
+        return SSE_FEAT_SSE;
+    }
+    return SSE_FEAT_SSE2;
+}
+
+SseFeature sse_feature(unsigned map, unsigned opc, unsigned pfx, uint8_t modrm, const SseOp *op)
+{
+    switch (map) {
+    case 2:
+        if (opc == 0x37 || opc >= 0xf0) {
+            return SSE_FEAT_SSE42;
+        }
+        return opc <= 0x0b || (opc >= 0x1c && opc <= 0x1e) ? SSE_FEAT_SSSE3 : SSE_FEAT_SSE41;
+    case 3:
+        if (opc == 0x0f) {
+            return SSE_FEAT_SSSE3;
+        }
+        return opc >= 0x60 ? SSE_FEAT_SSE42 : SSE_FEAT_SSE41;
+    default:
+        return sse_feature_0f(opc, pfx, modrm, op);
+    }
+}

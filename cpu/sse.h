@@ -93,6 +93,13 @@ extern const SseOp sse_ops[3][256][4];
 /* The row for a decoded instruction, or NULL for #UD. */
 const SseOp *sse_lookup(unsigned map, unsigned opc, unsigned pfx, uint8_t modrm);
 
+/* The CPUID feature an instruction belongs to (#UD when the model lacks it). */
+typedef enum SseFeature {
+    SSE_FEAT_MMX, SSE_FEAT_SSE, SSE_FEAT_SSE2, SSE_FEAT_SSE3, SSE_FEAT_SSSE3,
+    SSE_FEAT_SSE41, SSE_FEAT_SSE42, SSE_FEAT_FXSR,
+} SseFeature;
+SseFeature sse_feature(unsigned map, unsigned opc, unsigned pfx, uint8_t modrm, const SseOp *op);
+
 /* sse_helper.c: operand access. */
 uint64_t sse_ld(SseCtx *c, unsigned off, MemOp mo);
 void sse_st(SseCtx *c, unsigned off, uint64_t v, MemOp mo);

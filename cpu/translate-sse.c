@@ -5,8 +5,9 @@
  * The decoder gives only the opcode, prefixes, ModRM, memory operand and
  * imm8 of these rows; the row itself is found in sse_ops (cpu/sse.h).
  * At translation time this file raises what depends only on the block's
- * hflags (SDM Vol. 3 Table 13-1/2.5):
- *   - no row for the opcode/prefix/ModRM form: #UD;
+ * hflags and the CPU model (SDM Vol. 3 Table 13-1/2.5):
+ *   - no row for the opcode/prefix/ModRM form, or an extension the CPUID
+ *     model does not advertise: #UD;
  *   - CR0.EM: #UD (FXSAVE/FXRSTOR: #NM);
  *   - CR4.OSFXSR clear: #UD for SSE rows (MMX rows do not need it);
  *   - CR0.TS: #NM.
@@ -20,7 +21,24 @@
  * inline on the env xmm fields; the rest call h_sse(descriptor, address).
  */
 #include "cpu/translate.h"
+#include "cpu/cpusys.h"
 #include "cpu/sse.h"
+
+/* Whether the CPU model has the extension (no model: everything). */
+static bool sse_model_has(const CPUX86State *env, SseFeature f)
+{
+    static const struct { bool ecx; uint32_t bit; } bits[] = {
+        [SSE_FEAT_MMX] = { false, CPUID_MMX }, [SSE_FEAT_SSE] = { false, CPUID_SSE },
+        [SSE_FEAT_SSE2] = { false, CPUID_SSE2 }, [SSE_FEAT_FXSR] = { false, CPUID_FXSR },
+        [SSE_FEAT_SSE3] = { true, CPUID_EXT_SSE3 }, [SSE_FEAT_SSSE3] = { true, CPUID_EXT_SSSE3 },
+        [SSE_FEAT_SSE41] = { true, CPUID_EXT_SSE41 }, [SSE_FEAT_SSE42] = { true, CPUID_EXT_SSE42 },
+    };
+    const CPUIDModel *m = env->cpuid;
+    if (!m) {
+        return true;
+    }
+    return (bits[f].ecx ? m->features_ecx : m->features_edx) & bits[f].bit;
+}
 
 static unsigned sse_prefix_index(const Insn *in)
 {
@@ -144,7 +162,8 @@ void x86_disas_SSE(DisasContext *dc, const Insn *in)
     const SseOp *op = sse_lookup(in->opcode >> 8, in->opcode & 0xff, pfx, sse_modrm(in));
     int fault;
 
-    if (!op) {
+    if (!op || !sse_model_has(dc->env, sse_feature(in->opcode >> 8, in->opcode & 0xff, pfx,
+                                                    sse_modrm(in), op))) {
         x86_gen_exception(dc, EXCP_UD, -1);
         return;
     }

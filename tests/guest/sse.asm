@@ -132,13 +132,30 @@ test_main:
 .f7:    ldmxcsr [mxcsr_tmp]
 .r7:    EXC_RESULT "ldmxcsr reserved", 13, 0, .f7
 
-        ; --- SSSE3 / SSE4.2 ---
-        movdqa xmm0, [str_hello]
+        ; --- SSSE3 / SSE4.2: run when CPUID advertises them, else #UD ---
+        mov eax, 1
+        cpuid
+        test ecx, 1 << 9
+        jnz .ssse3
+        EXPECT_EXC .r9
+.f9:    pshufb xmm0, xmm1
+.r9:    EXC_RESULT "pshufb without SSSE3", 6, 0xffffffff, .f9
+        jmp .sse42_probe
+.ssse3: movdqa xmm0, [str_hello]
         pshufb xmm0, [shuf_rev]
         movdqa [out], xmm0
         CHECK_DW out, 0, 0x00000000, "pshufb low"
         CHECK_DW out, 3, 0x68656c6c, "pshufb high"
-        movdqa xmm0, [set_lo]
+.sse42_probe:
+        mov eax, 1
+        cpuid
+        test ecx, 1 << 20
+        jnz .sse42
+        EXPECT_EXC .r10
+.f10:   crc32 eax, ebx
+.r10:   EXC_RESULT "crc32 without SSE4.2", 6, 0xffffffff, .f10
+        jmp .fx
+.sse42: movdqa xmm0, [set_lo]
         pcmpistri xmm0, [str_hello], 0x00   ; first byte of str in set "lo"
         CHECK ecx, 2, "pcmpistri"
         mov eax, 0xffffffff
@@ -146,6 +163,7 @@ test_main:
         crc32 eax, ebx
         CHECK eax, 0x4dece20c, "crc32"
 
+.fx:
         ; --- FXSAVE / FXRSTOR round trip ---
         movaps xmm7, [vec_b]
         fxsave [fxarea]
