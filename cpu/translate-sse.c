@@ -17,8 +17,9 @@
  * helper at run time, with the faulting instruction's state restorable.
  *
  * The logic instructions on XMM registers (PXOR/PAND/POR/PANDN, their PS/PD
- * twins) and register-to-register MOVAPS/MOVDQA/MOVUPS/MOVDQU are done
- * inline on the env xmm fields; the rest call h_sse(descriptor, address).
+ * twins), register-to-register MOVAPS/MOVDQA/MOVUPS/MOVDQU and their
+ * 16-byte loads and stores (with the inline alignment #GP) are done inline
+ * on the env xmm fields; the rest call h_sse(descriptor, address).
  */
 #include "cpu/translate.h"
 #include "cpu/cpusys.h"
@@ -109,24 +110,23 @@ static IRTemp sse_address(DisasContext *dc, const Insn *in, const SseOp *op)
     return x86_const(dc, 0);
 }
 
-/* --- inline forms on XMM registers (register operands only) --- */
+/* --- inline forms on XMM registers --- */
 
 static intptr_t xmm_off(int reg, int half)
 {
     return (intptr_t)offsetof(CPUX86State, xmm[reg].q[half]);
 }
 
-/* dst = dst <op> src (or src for a move), two 64-bit halves. */
-static bool sse_try_inline(DisasContext *dc, const Insn *in, const SseOp *op)
+static int sse_reg(const Insn *in) { return (in->modrm >> 3 & 7) | (in->rex >> 2 & 1) << 3; }
+static int sse_rm(const Insn *in) { return (in->modrm & 7) | (in->rex & 1) << 3; }
+
+/* Register forms: dst = dst <op> src (or src for a move), two 64-bit halves. */
+static bool sse_inline_reg(DisasContext *dc, const Insn *in, const SseOp *op)
 {
     IRContext *s = dc->s;
-    int reg = (in->modrm >> 3 & 7) | (in->rex >> 2 & 1) << 3;
-    int rm = (in->modrm & 7) | (in->rex & 1) << 3;
+    int reg = sse_reg(in), rm = sse_rm(in);
     IROpcode opc;
 
-    if ((op->flags & SSE_MMX) || (in->modrm >> 6) != 3) {
-        return false;
-    }
     if (op->fn == sse_mov) {
         opc = IR_mov;
     } else if (op->fn == sse_lane && op->lane == sse_lane_xor) {
@@ -154,6 +154,74 @@ static bool sse_try_inline(DisasContext *dc, const Insn *in, const SseOp *op)
         ir_st(s, IR_st, b, s->env, xmm_off(reg, h));
     }
     return true;
+}
+
+/* #GP(0) unless addr is 16-byte aligned; returns addr as a TB temp. */
+static IRTemp sse_check_aligned(DisasContext *dc, IRTemp addr)
+{
+    IRContext *s = dc->s;
+    IRTemp a = ir_temp_tb(s, IR_I64);
+    IRLabel *ok = ir_label_new(s);
+
+    ir_mov(s, a, addr);
+    x86_sync_cc_op(dc);
+    ir_brcondi(s, IR_COND_TSTEQ, a, 15, ok);
+    x86_raise_err(dc, EXCP_GP, 0);
+    ir_set_label(s, ok);
+    return a;
+}
+
+/* The linear address of the second quadword (wrapping at 4 GiB outside
+ * 64-bit code). */
+static IRTemp sse_addr_hi(DisasContext *dc, IRTemp addr)
+{
+    IRTemp t = x86_tmp(dc);
+    ir_addi(dc->s, t, addr, 8);
+    if (!dc->code64) {
+        ir_op1(dc->s, IR_ext32u, t, t);
+    }
+    return t;
+}
+
+/* 16-byte loads and stores between XMM registers and memory
+ * (MOVAPS/MOVUPS/MOVDQA/MOVDQU/LDDQU/MOVNTDQA and the store forms). Both
+ * halves are loaded before the register is written; a store whose second
+ * half faults has written the first (like the helper path). */
+static bool sse_inline_mem(DisasContext *dc, const Insn *in, const SseOp *op)
+{
+    IRContext *s = dc->s;
+    bool store = op->fn == sse_mov_store;
+    int reg = sse_reg(in);
+
+    if ((op->fn != sse_mov && !store) || op->msize != 16) {
+        return false;
+    }
+    dc->mem_write = store;
+    IRTemp addr = x86_mem_addr(dc, 16);
+    if (!(op->flags & SSE_UNALIGNED)) {
+        addr = sse_check_aligned(dc, addr);
+    }
+    IRTemp addr_hi = sse_addr_hi(dc, addr);
+    if (store) {
+        for (int h = 0; h < 2; h++) {
+            IRTemp v = x86_tmp(dc);
+            ir_ld(s, IR_ld, v, s->env, xmm_off(reg, h));
+            x86_st_mem(dc, h ? addr_hi : addr, v, 8);
+        }
+    } else {
+        IRTemp lo = x86_ld_mem(dc, addr, 8, false), hi = x86_ld_mem(dc, addr_hi, 8, false);
+        ir_st(s, IR_st, lo, s->env, xmm_off(reg, 0));
+        ir_st(s, IR_st, hi, s->env, xmm_off(reg, 1));
+    }
+    return true;
+}
+
+static bool sse_try_inline(DisasContext *dc, const Insn *in, const SseOp *op)
+{
+    if (op->flags & SSE_MMX) {
+        return false;
+    }
+    return (in->modrm >> 6) == 3 ? sse_inline_reg(dc, in, op) : sse_inline_mem(dc, in, op);
 }
 
 void x86_disas_SSE(DisasContext *dc, const Insn *in)
