@@ -591,6 +591,33 @@ START_TEST(test_fxsave_fxrstor)
 }
 END_TEST
 
+/* REX.R/REX.B select XMM8-15 and R8-R15; MMX registers ignore them. */
+START_TEST(test_rex_registers)
+{
+    CPUX86State *env = new_env();
+    Case addps_hi = { "addps xmm9, xmm10", 0, 1, 0x58, 0xca, -1, 4, false, false };
+    Case pextrw = { "pextrw r9d, xmm10, 3", 0x66, 1, 0xc5, 0xca, 3, 0, false, false };
+    Case paddb_mm = { "paddb mm1, mm2 (rex)", 0, 1, 0xfc, 0xca, -1, 0, false, false };
+    uint64_t d;
+
+    env->xmm[9].l[0] = 0x3f800000;
+    env->xmm[10].l[0] = 0x40000000;
+    env->xmm[10].w[3] = 0xbeef;
+    d = case_desc(&addps_hi) | 5ULL << SSE_DESC_REX;
+    ck_assert_int_eq(emu_mem(env, d, 0), 0);
+    ck_assert_uint_eq(env->xmm[9].l[0], 0x40400000);
+    d = case_desc(&pextrw) | 5ULL << SSE_DESC_REX;
+    ck_assert_int_eq(emu_mem(env, d, 0), 0);
+    ck_assert_uint_eq(env->regs[R_R9], 0xbeef);
+    env->fpregs[1].mant = 0x0101010101010101ULL;
+    env->fpregs[2].mant = 0x0202020202020202ULL;
+    d = case_desc(&paddb_mm) | 5ULL << SSE_DESC_REX;
+    ck_assert_int_eq(emu_mem(env, d, 0), 0);
+    ck_assert_uint_eq(env->fpregs[1].mant, 0x0303030303030303ULL);
+    free(env);
+}
+END_TEST
+
 START_TEST(test_alignment)
 {
     CPUX86State *env = new_env();
@@ -647,6 +674,7 @@ static Suite *sse_suite(void)
     tcase_add_test(tc, test_mmx_alias);
     tcase_add_test(tc, test_fxsave_fxrstor);
     tcase_add_test(tc, test_alignment);
+    tcase_add_test(tc, test_rex_registers);
     tcase_add_test(tc, test_rcp_bounds);
     suite_add_tcase(s, tc);
     return s;
