@@ -68,7 +68,11 @@ typedef struct RunState {
     uint32_t eax, edx, ecx;  /* 36, 40, 44 */
     uint64_t eflags;         /* 48 */
     uint64_t m0, m1;         /* 56, 64: mm0, mm1 */
+    uint64_t pad;
+    uint8_t mem[16] __attribute__((aligned(16)));   /* 80: the memory operand */
 } RunState;
+
+#define EMU_MEM_ADDR 0x1000   /* where the emulated memory operand lives */
 
 typedef struct Case {
     const char *name;
@@ -80,9 +84,14 @@ typedef struct Case {
     uint8_t esize;           /* 4/8: float inputs of that size; 0: random bits */
     bool flags;              /* compare CF ZF SF OF PF AF */
     bool rexw;
+    bool mem;                /* rm is the memory operand [rdi + 80] */
 } Case;
 
-static uint8_t case_modrm(const Case *t) { return t->modrm ? t->modrm : 0xc1; }
+static uint8_t case_modrm(const Case *t)
+{
+    uint8_t m = t->modrm ? t->modrm : 0xc1;
+    return t->mem ? (uint8_t)(0x47 | (m & 0x38)) : m;    /* mod 1, rm = rDI, disp8 */
+}
 
 /* Instruction bytes of t into buf; returns the length. */
 static int case_bytes(const Case *t, uint8_t *buf)
@@ -100,6 +109,9 @@ static int case_bytes(const Case *t, uint8_t *buf)
     }
     buf[n++] = t->opc;
     buf[n++] = case_modrm(t);
+    if (t->mem) {
+        buf[n++] = offsetof(RunState, mem);
+    }
     if (t->imm >= 0) {
         buf[n++] = (uint8_t)t->imm;
     }
@@ -177,10 +189,12 @@ static int emu_run(CPUX86State *env, const Case *t, RunState *st)
     env->fpregs[0].mant = st->m0;
     env->fpregs[1].mant = st->m1;
     env->cc_op = CC_OP_DYNAMIC;
+    memcpy(guest_mem + EMU_MEM_ADDR, st->mem, 16);
     exc = setjmp(fake_jmp);
     if (!exc) {
-        fn(env, case_desc(t), 0);
+        fn(env, case_desc(t), EMU_MEM_ADDR);
     }
+    memcpy(st->mem, guest_mem + EMU_MEM_ADDR, 16);
     st->x0 = env->xmm[0];
     st->x1 = env->xmm[1];
     st->mxcsr = env->mxcsr;
@@ -263,6 +277,9 @@ static void check_case(const Case *t, int iters)
             in.edx = (uint32_t)rnd64();
         }
         in.ecx = (uint32_t)rnd64();
+        XMMReg m;
+        fill(&m, t->esize);
+        memcpy(in.mem, &m, 16);
         in.m0 = t->esize ? sse_el(&in.x0, 0, 8) : rnd64();
         in.m1 = t->esize ? sse_el(&in.x1, 0, 8) : rnd64();
         host = in;
@@ -274,7 +291,7 @@ static void check_case(const Case *t, int iters)
         bool same = !memcmp(&host.x0, &emu.x0, 16) && !memcmp(&host.x1, &emu.x1, 16) &&
                     host.mxcsr == emu.mxcsr && host.eax == emu.eax &&
                     host.ecx == emu.ecx && host.edx == emu.edx &&
-                    host.m0 == emu.m0 && host.m1 == emu.m1 &&
+                    host.m0 == emu.m0 && host.m1 == emu.m1 && !memcmp(host.mem, emu.mem, 16) &&
                     (host.eflags & fmask) == (emu.eflags & fmask);
         ck_assert_msg(same, "%s mxcsr %04x: in x0=%016llx%016llx x1=%016llx%016llx "
                       "m0=%016llx m1=%016llx "
@@ -440,6 +457,42 @@ START_TEST(test_mmx_vs_host)
 {
     srandom(31 + (unsigned)_i);
     check_case(&mmx_cases[_i], 500);
+}
+END_TEST
+
+#define M(n, p, m, o, modrm, imm, es) { n, p, m, o, modrm, imm, es, false, false, true }
+
+/* Memory forms: loads of each size, stores, and the partial ones. */
+static const Case mem_cases[] = {
+    M("movlps load", 0, 1, 0x12, 0, -1, 4), M("movlps store", 0, 1, 0x13, 0, -1, 4),
+    M("movhps load", 0, 1, 0x16, 0, -1, 4), M("movhpd store", 0x66, 1, 0x17, 0, -1, 8),
+    M("movss load", 0xf3, 1, 0x10, 0, -1, 4), M("movss store", 0xf3, 1, 0x11, 0, -1, 4),
+    M("movsd store", 0xf2, 1, 0x11, 0, -1, 8), M("movups store", 0, 1, 0x11, 0, -1, 4),
+    M("movq load", 0xf3, 1, 0x7e, 0, -1, 0), M("movq store", 0x66, 1, 0xd6, 0, -1, 0),
+    M("movd load", 0x66, 1, 0x6e, 0, -1, 0), M("movd store", 0x66, 1, 0x7e, 0, -1, 0),
+    M("movq mm store", 0, 1, 0x7f, 0, -1, 0), M("movq mm load", 0, 1, 0x6f, 0, -1, 0),
+    M("movntdq", 0x66, 1, 0xe7, 0, -1, 0), M("movntq", 0, 1, 0xe7, 0, -1, 0),
+    M("movnti", 0, 1, 0xc3, 0, -1, 0), M("lddqu", 0xf2, 1, 0xf0, 0, -1, 0),
+    M("movntdqa", 0x66, 2, 0x2a, 0, -1, 0), M("movddup m64", 0xf2, 1, 0x12, 0, -1, 8),
+    M("pinsrw m16", 0x66, 1, 0xc4, 0, 6, 0), M("pinsrb m8", 0x66, 3, 0x20, 0, 11, 0),
+    M("pextrb m8", 0x66, 3, 0x14, 0, 11, 0), M("pextrw m16", 0x66, 3, 0x15, 0, 5, 0),
+    M("pextrd m32", 0x66, 3, 0x16, 0, 2, 0), M("extractps m32", 0x66, 3, 0x17, 0, 1, 4),
+    M("insertps m32", 0x66, 3, 0x21, 0, 0xe5, 4),
+    M("cvtsi2sd m32", 0xf2, 1, 0x2a, 0, -1, 0), M("cvtss2sd m32", 0xf3, 1, 0x5a, 0, -1, 4),
+    M("cvtps2pd m64", 0, 1, 0x5a, 0, -1, 4), M("cvtdq2pd m64", 0xf3, 1, 0xe6, 0, -1, 0),
+    M("cvttss2si m32", 0xf3, 1, 0x2c, 0, -1, 4), M("comiss m32", 0, 1, 0x2f, 0, -1, 4),
+    M("addss m32", 0xf3, 1, 0x58, 0, -1, 4), M("mulpd m128", 0x66, 1, 0x59, 0, -1, 8),
+    M("shufps m128", 0, 1, 0xc6, 0, 0x72, 4), M("pmovzxbw m64", 0x66, 2, 0x30, 0, -1, 0),
+    M("pmovsxbq m16", 0x66, 2, 0x22, 0, -1, 0), M("punpcklbw mm m32", 0, 1, 0x60, 0, -1, 0),
+    M("crc32 m8", 0xf2, 2, 0xf0, 0, -1, 0), M("crc32 m32", 0xf2, 2, 0xf1, 0, -1, 0),
+    M("roundss m32", 0x66, 3, 0x0a, 0, 0x03, 4), M("ptest m128", 0x66, 2, 0x17, 0, -1, 0),
+    M("cvtpi2ps m64", 0, 1, 0x2a, 0, -1, 0), M("cvtps2pi m64", 0, 1, 0x2d, 0, -1, 4),
+};
+
+START_TEST(test_mem_vs_host)
+{
+    srandom(77 + (unsigned)_i);
+    check_case(&mem_cases[_i], 300);
 }
 END_TEST
 
@@ -669,6 +722,7 @@ static Suite *sse_suite(void)
     tcase_add_loop_test(tc, test_fp_vs_host, 0, ARRAY_SIZE(fp_cases));
     tcase_add_loop_test(tc, test_int_vs_host, 0, ARRAY_SIZE(int_cases));
     tcase_add_loop_test(tc, test_mmx_vs_host, 0, ARRAY_SIZE(mmx_cases));
+    tcase_add_loop_test(tc, test_mem_vs_host, 0, ARRAY_SIZE(mem_cases));
     tcase_add_test(tc, test_pcmpstr_vs_host);
     tcase_add_test(tc, test_unmasked_exception);
     tcase_add_test(tc, test_mmx_alias);
