@@ -147,7 +147,7 @@ SSE_LANE_FNS(SSE_LANE_DECL)
 #undef SSE_LANE_DECL
 
 /* aux of the float arithmetic rows and of sse_shift. */
-enum { FOP_ADD, FOP_SUB, FOP_MUL, FOP_DIV, FOP_SQRT, FOP_RINT, FOP_FROM_INT };
+enum { FOP_ADD, FOP_SUB, FOP_MUL, FOP_DIV, FOP_SQRT, FOP_RINT, FOP_NARROW, FOP_FROM_INT };
 enum { SHIFT_RL, SHIFT_RA, SHIFT_LL };
 
 /* sse_fp.c: MXCSR exception check after a float operation. */

@@ -104,39 +104,21 @@ static int fp_rc(const SseCtx *c) { return mxcsr(c) >> MXCSR_RC_SHIFT & 3; }
         case FOP_DIV: r_ = x_ / y_; break;                           \
         case FOP_SQRT: r_ = sizeof(T) == 4 ? sqrtf(x_) : sqrt(x_); break; \
         case FOP_RINT: r_ = sizeof(T) == 4 ? fp_rintf(x_) : fp_rint(x_); break; \
+        case FOP_NARROW: {                       /* binary64 ia -> T */ \
+            double d0_;                                              \
+            memcpy(&d0_, &(ia), 8);                                  \
+            volatile double d_ = d0_;                                \
+            r_ = (T)d_;                                              \
+            break;                                                   \
+        }                                                            \
         default: r_ = (T)i_; break;              /* FOP_FROM_INT */  \
         }                                                            \
         T t_ = r_;                                                   \
         memcpy(&(out), &t_, sizeof(T));                              \
     } while (0)
 
-/* Flags and the FTZ/default-NaN rules for a host result r of size es. */
-static uint64_t fp_post(SseCtx *c, unsigned es, uint64_t r, int ex)
-{
-    uint32_t f = 0;
-    bool tiny = (ex & FE_UNDERFLOW) || f_denormal(es, r);
-
-    if (ex & FE_INVALID) {
-        f |= MXCSR_IE;
-        r = f_default_nan(es);
-    }
-    f |= ex & FE_DIVBYZERO ? MXCSR_ZE : 0;
-    f |= ex & FE_OVERFLOW ? MXCSR_OE : 0;
-    f |= ex & FE_INEXACT ? MXCSR_PE : 0;
-    if (tiny) {
-        bool masked = mxcsr(c) & MXCSR_UE << MXCSR_MASK_SHIFT;
-        if (masked && (mxcsr(c) & MXCSR_FTZ)) {
-            r = f_sign(es, r);
-            f |= MXCSR_UE | MXCSR_PE;
-        } else if (!masked || (ex & FE_UNDERFLOW)) {
-            f |= MXCSR_UE;
-        }
-    }
-    c->fpflags |= f;
-    return r;
-}
-
-static uint64_t fp_host(SseCtx *c, int op, unsigned es, uint64_t a, uint64_t b, int rc)
+/* The host operation alone: result bits and the host's exception flags. */
+static uint64_t fp_host_raw(int op, unsigned es, uint64_t a, uint64_t b, int rc, int *ex)
 {
     uint32_t a32 = (uint32_t)a, b32 = (uint32_t)b, r32 = 0;
     uint64_t r = 0;
@@ -148,7 +130,87 @@ static uint64_t fp_host(SseCtx *c, int op, unsigned es, uint64_t a, uint64_t b, 
     } else {
         FP_HOST_OP(double, op, a, b, a, r);
     }
-    return fp_post(c, es, r, fp_host_end());
+    *ex = fp_host_end();
+    return r;
+}
+
+/* v * 2^e in format es (exact while the result stays normal). */
+static uint64_t fp_scale(unsigned es, uint64_t v, int e)
+{
+    double d = ldexp(f_to_double(es, v), e);
+    if (es == 4) {
+        float f = (float)d;
+        uint32_t w;
+        memcpy(&w, &f, 4);
+        return w;
+    }
+    uint64_t r;
+    memcpy(&r, &d, 8);
+    return r;
+}
+
+/*
+ * With OE or UE unmasked the hardware reports PE for the result with its
+ * exponent bias-adjusted (by 192 for binary32, 1536 for binary64), i.e.
+ * whether the operation is exact at full precision. Recompute with the
+ * operands scaled by that amount (dir -1: overflow, +1: underflow).
+ */
+static bool fp_inexact_adjusted(int op, unsigned es, uint64_t a, uint64_t b, int rc, int dir)
+{
+    unsigned in_es = op == FOP_NARROW ? 8 : es;
+    int k = dir * (es == 4 ? 192 : 1536), ex;
+
+    switch (op) {
+    case FOP_MUL:
+        a = fp_scale(in_es, a, k / 2);
+        b = fp_scale(in_es, b, k / 2);
+        break;
+    case FOP_DIV:
+        a = fp_scale(in_es, a, k / 2);
+        b = fp_scale(in_es, b, -k / 2);
+        break;
+    default:
+        a = fp_scale(in_es, a, k);
+        b = op == FOP_NARROW ? b : fp_scale(in_es, b, k);
+        break;
+    }
+    fp_host_raw(op, es, a, b, rc, &ex);
+    return ex & FE_INEXACT;
+}
+
+/* One host operation with the MXCSR flag, FTZ and default-NaN rules. */
+static uint64_t fp_host(SseCtx *c, int op, unsigned es, uint64_t a, uint64_t b, int rc)
+{
+    uint32_t f = 0, unmasked = ~mxcsr(c) >> MXCSR_MASK_SHIFT;
+    int ex;
+    uint64_t r = fp_host_raw(op, es, a, b, rc, &ex);
+    bool tiny = (ex & FE_UNDERFLOW) || f_denormal(es, r);
+
+    if (ex & FE_INVALID) {
+        f |= MXCSR_IE;
+        r = f_default_nan(es);
+    }
+    f |= ex & FE_DIVBYZERO ? MXCSR_ZE : 0;
+    f |= ex & FE_OVERFLOW ? MXCSR_OE : 0;
+    f |= ex & FE_INEXACT ? MXCSR_PE : 0;
+    if (tiny) {
+        if (unmasked & MXCSR_UE) {
+            f |= MXCSR_UE;
+        } else if (mxcsr(c) & MXCSR_FTZ) {
+            r = f_sign(es, r);
+            f |= MXCSR_UE | MXCSR_PE;
+        } else if (ex & FE_UNDERFLOW) {
+            f |= MXCSR_UE;
+        }
+    }
+    if (f & unmasked & (MXCSR_OE | MXCSR_UE)) {
+        f &= ~MXCSR_PE;
+        if (fp_inexact_adjusted(op, es, a, b, rc, f & MXCSR_OE ? -1 : 1)) {
+            f |= MXCSR_PE;
+        }
+    }
+    c->fpflags |= f;
+    return r;
 }
 
 /* fp_host with the flags it raises returned in *f instead of accumulated. */
@@ -184,11 +246,19 @@ static uint64_t fp_binop(SseCtx *c, int op, unsigned es, uint64_t a, uint64_t b)
     return r;
 }
 
+/* An unmasked pre-computation exception (IE, DE, ZE) in any element stops
+ * the instruction before post-computation ones (OE, UE, PE) are reported
+ * (SDM Vol. 1 11.5.2, checked against the host). */
 void sse_fp_commit(SseCtx *c)
 {
+    const uint32_t pre = MXCSR_IE | MXCSR_DE | MXCSR_ZE;
     CPUX86State *env = c->env;
     uint32_t unmasked = c->fpflags & ~(env->mxcsr >> MXCSR_MASK_SHIFT) & 0x3f;
 
+    if (unmasked & pre) {
+        c->fpflags &= pre;
+        unmasked &= pre;
+    }
     env->mxcsr |= c->fpflags;
     if (unmasked) {
         sse_raise(c, (env->cr[4] & CR4_OSXMMEXCPT) ? EXCP_XM : EXCP_UD);
@@ -461,14 +531,7 @@ static uint64_t fp_f2f(SseCtx *c, unsigned from, unsigned to, uint64_t v)
         memcpy(&r, &d, 8);
         return r;
     }
-    double d = f_to_double(8, v);
-    fp_host_begin(fp_rc(c));
-    volatile double vd = d;
-    volatile float f = (float)vd;
-    float t = f;
-    uint32_t w;
-    memcpy(&w, &t, 4);
-    return fp_post(c, 4, w, fp_host_end());
+    return fp_host(c, FOP_NARROW, 4, v, 0, fp_rc(c));
 }
 
 /* One element: from/to are 4 or 8 for floats, 0 for int32. */

@@ -22,7 +22,9 @@
 #include <check.h>
 #include <setjmp.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <ucontext.h>
 #include <xmmintrin.h>
 #include "cpu/sse.h"
 
@@ -151,6 +153,39 @@ static void host_run(const Case *t, RunState *st)
     memcpy(code + n, post, sizeof(post));
     ((void (*)(RunState *))(void *)code)(st);
     _mm_setcsr(MXCSR_RESET);
+}
+
+/* Host SIMD exceptions: the handler records MXCSR and xmm0 at the fault. */
+static sigjmp_buf host_fault_jmp;
+static uint32_t host_fault_mxcsr;
+static XMMReg host_fault_xmm0;
+
+static void host_sigfpe(int sig, siginfo_t *si, void *uctx)
+{
+    ucontext_t *uc = uctx;
+    host_fault_mxcsr = uc->uc_mcontext.fpregs->mxcsr;
+    memcpy(&host_fault_xmm0, &uc->uc_mcontext.fpregs->_xmm[0], 16);
+    siglongjmp(host_fault_jmp, 1);
+}
+
+/* Like host_run, with exceptions possibly unmasked: returns true when the
+ * host raised #XM (SIGFPE), with st->mxcsr and st->x0 as at the fault. */
+static bool host_run_trapping(const Case *t, RunState *st)
+{
+    struct sigaction sa = { .sa_sigaction = host_sigfpe, .sa_flags = SA_SIGINFO }, old;
+    volatile bool faulted = false;
+
+    sigaction(SIGFPE, &sa, &old);
+    if (sigsetjmp(host_fault_jmp, 1)) {
+        faulted = true;
+        st->mxcsr = host_fault_mxcsr;
+        st->x0 = host_fault_xmm0;
+        _mm_setcsr(MXCSR_RESET);
+    } else {
+        host_run(t, st);
+    }
+    sigaction(SIGFPE, &old, NULL);
+    return faulted;
 }
 
 static uint64_t case_desc(const Case *t)
@@ -527,6 +562,40 @@ END_TEST
 
 static const Case addps = F("addps", 0, 1, 0x58, 4);
 
+/* Unmasked exceptions: the host faults (#XM) exactly when Kestrel does,
+ * with the same MXCSR flags and the destination unchanged. */
+START_TEST(test_unmasked_vs_host)
+{
+    const Case *t = &fp_cases[_i];
+    CPUX86State *env = new_env();
+
+    if (t->rexw || t->modrm || t->map != 1 || t->opc == 0x2a) {
+        free(env);
+        return;     /* the float-source cases */
+    }
+    srandom(555 + (unsigned)_i);
+    for (int it = 0; it < 400; it++) {
+        RunState in = { .mxcsr = mxcsr_modes[it % ARRAY_SIZE(mxcsr_modes)] };
+        in.mxcsr &= ~((uint32_t)(random() & 0x3f) << MXCSR_MASK_SHIFT);
+        fill(&in.x0, t->esize);
+        fill(&in.x1, t->esize);
+        RunState host = in, emu = in;
+        bool host_fault = host_run_trapping(t, &host);
+        int exc = emu_run(env, t, &emu);
+        ck_assert_msg(host_fault == (exc == EXCP_XM + 1) && (host_fault || !exc),
+                      "%s mxcsr %04x: host fault %d, emu exception %d (mxcsr %04x/%04x)",
+                      t->name, in.mxcsr, host_fault, exc - 1, host.mxcsr, emu.mxcsr);
+        ck_assert_msg(host.mxcsr == emu.mxcsr, "%s mxcsr %04x: host %04x emu %04x "
+                      "x0=%016llx%016llx x1=%016llx%016llx", t->name, in.mxcsr,
+                      host.mxcsr, emu.mxcsr,
+                      (unsigned long long)in.x0.q[1], (unsigned long long)in.x0.q[0],
+                      (unsigned long long)in.x1.q[1], (unsigned long long)in.x1.q[0]);
+        ck_assert_mem_eq(&host.x0, &emu.x0, 16);
+    }
+    free(env);
+}
+END_TEST
+
 START_TEST(test_unmasked_exception)
 {
     CPUX86State *env = new_env();
@@ -725,6 +794,7 @@ static Suite *sse_suite(void)
     tcase_add_loop_test(tc, test_mem_vs_host, 0, ARRAY_SIZE(mem_cases));
     tcase_add_test(tc, test_pcmpstr_vs_host);
     tcase_add_test(tc, test_unmasked_exception);
+    tcase_add_loop_test(tc, test_unmasked_vs_host, 0, ARRAY_SIZE(fp_cases));
     tcase_add_test(tc, test_mmx_alias);
     tcase_add_test(tc, test_fxsave_fxrstor);
     tcase_add_test(tc, test_alignment);
