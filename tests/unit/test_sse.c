@@ -365,6 +365,7 @@ static const Case fp_cases[] = {
     FI("cmpleps", 0, 1, 0xc2, 2, 4), FI("cmpunordps", 0, 1, 0xc2, 3, 4),
     FI("cmpneqpd", 0x66, 1, 0xc2, 4, 8), FI("cmpnltpd", 0x66, 1, 0xc2, 5, 8),
     FI("cmpnlesd", 0xf2, 1, 0xc2, 6, 8), FI("cmpordss", 0xf3, 1, 0xc2, 7, 4),
+    FI("cmpps imm 0x0d", 0, 1, 0xc2, 0x0d, 4), FI("cmppd imm 0x1a", 0x66, 1, 0xc2, 0x1a, 8),
     { "comiss", 0, 1, 0x2f, 0, -1, 4, true, false },
     { "ucomiss", 0, 1, 0x2e, 0, -1, 4, true, false },
     { "comisd", 0x66, 1, 0x2f, 0, -1, 8, true, false },
