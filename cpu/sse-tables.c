@@ -224,7 +224,7 @@ const SseOp sse_ops[3][256][4] = {
     [1][0x40] = LANE66(mullo, 4),
     [1][0x41] = { [SSE_PFX_66] = OP(phminpos, 0, 16, 0, 0) },
     [1][0xf0] = { [SSE_PFX_F2] = OP(crc32, SSE_INTEGER | ST, 1, 0, 0) },
-    [1][0xf1] = { [SSE_PFX_F2] = OP(crc32, SSE_INTEGER | ST, 0, 0, 0) },
+    [1][0xf1] = { [SSE_PFX_F2] = OP(crc32, SSE_INTEGER | SSE_OPSIZE | ST, 0, 0, 0) },
 
     /* ---- 0F 3A xx ---- */
     [2][0x08] = { [SSE_PFX_66] = OP(fp_round, 0, 16, 4, 0) },

@@ -56,6 +56,7 @@ enum {
     SSE_RM_GPR    = 1 << 11,  /* register rm is a general register */
     SSE_IMPLICIT_DI = 1 << 12, /* the memory operand is seg:rDI (MASKMOVQ) */
     SSE_WRITES    = 1 << 13,  /* writes its memory operand (segment write check) */
+    SSE_OPSIZE    = 1 << 14,  /* msize 0 means the operand size (CRC32 r, r/m16/32/64) */
 };
 #define SSE_MMX (SSE_DMMX | SSE_SMMX)
 
@@ -69,7 +70,7 @@ struct SseOp {
     SseFn *fn;
     SseLaneFn *lane;
     uint16_t flags;
-    uint16_t msize;           /* bytes of a memory rm operand */
+    uint16_t msize;           /* bytes of a memory rm operand; 0: see sse_mem_size() */
     uint8_t esize;            /* element bytes for lane-wise and float ops */
     uint8_t aux;              /* per-function parameter */
 };
@@ -87,6 +88,19 @@ struct SseCtx {
     uint32_t fpflags;         /* MXCSR exception flags raised so far */
     XMMReg dst, src;
 };
+
+/* Bytes of the memory operand: the row's, else 4 (8 with REX.W) as for
+ * MOVD/CVTSI2SS/PINSRD, or the operand size for SSE_OPSIZE rows. */
+static inline unsigned sse_mem_size(const SseOp *op, unsigned opsize, bool rexw)
+{
+    if (op->msize) {
+        return op->msize;
+    }
+    if (op->flags & SSE_OPSIZE) {
+        return opsize;
+    }
+    return rexw ? 8 : 4;
+}
 
 /* The opcode table (sse-tables.c): [map - 1][opcode][prefix]. */
 extern const SseOp sse_ops[3][256][4];

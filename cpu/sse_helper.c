@@ -161,10 +161,9 @@ static void sse_unpack(SseCtx *c, CPUX86State *env, uint64_t desc, uint64_t addr
     c->rm = (uint8_t)((c->modrm & 7) | (rex & 1) << 3);
 }
 
-/* Memory operand size of a row: msize 0 means the operand size. */
 static unsigned sse_msize(const SseCtx *c)
 {
-    return c->op->msize ? c->op->msize : c->opsize;
+    return sse_mem_size(c->op, c->opsize, c->rexw);
 }
 
 static void helper_sse(CPUX86State *env, uint64_t desc, uint64_t addr)
@@ -342,7 +341,7 @@ void sse_emms(SseCtx *c)
 /* MOVNTI m32/64, r32/64. */
 void sse_movnti(SseCtx *c)
 {
-    sse_st(c, 0, c->env->regs[c->reg], mo_of_size[c->opsize == 8 ? 8 : 4]);
+    sse_st(c, 0, c->env->regs[c->reg], mo_of_size[sse_msize(c)]);
 }
 
 /* MASKMOVQ/MASKMOVDQU: bytes of reg whose rm byte has its top bit set, to DS:rDI. */

@@ -96,7 +96,7 @@ static uint64_t sse_desc(const DisasContext *dc, const Insn *in, unsigned pfx)
 /* Linear address of the memory operand: ModRM memory, or seg:rDI for MASKMOV. */
 static IRTemp sse_address(DisasContext *dc, const Insn *in, const SseOp *op)
 {
-    unsigned size = op->msize ? op->msize : in->opsize;
+    unsigned size = sse_mem_size(op, in->opsize, in->rex & 8);
 
     if (op->flags & SSE_IMPLICIT_DI) {
         IRTemp off = x86_tmp(dc);

@@ -714,6 +714,19 @@ START_TEST(test_fxsave_fxrstor)
 }
 END_TEST
 
+/* In 16-bit code (operand size 2) MOVD and CVTSI2SS still read 32 bits. */
+START_TEST(test_opsize16)
+{
+    CPUX86State *env = new_env();
+    Case movd = M("movd load", 0x66, 1, 0x6e, 0, -1, 0);
+    uint64_t d = (case_desc(&movd) & ~(15ULL << SSE_DESC_OPSIZE)) | 2ULL << SSE_DESC_OPSIZE;
+    memcpy(guest_mem + 0x300, (uint32_t[]){ 0x89abcdef }, 4);
+    ck_assert_int_eq(emu_mem(env, d, 0x300), 0);
+    ck_assert_uint_eq(env->xmm[0].q[0], 0x89abcdef);
+    free(env);
+}
+END_TEST
+
 /* REX.R/REX.B select XMM8-15 and R8-R15; MMX registers ignore them. */
 START_TEST(test_rex_registers)
 {
@@ -800,6 +813,7 @@ static Suite *sse_suite(void)
     tcase_add_test(tc, test_fxsave_fxrstor);
     tcase_add_test(tc, test_alignment);
     tcase_add_test(tc, test_rex_registers);
+    tcase_add_test(tc, test_opsize16);
     tcase_add_test(tc, test_rcp_bounds);
     suite_add_tcase(s, tc);
     return s;
