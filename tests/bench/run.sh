@@ -29,7 +29,6 @@ cc=${CC:-gcc}
 work=$(mktemp -d) || exit 2
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$outdir"
-status=0
 
 note() { echo "bench: $*" >&2; }
 
@@ -110,8 +109,9 @@ run_once() {
 
 # --- results ---
 
-declare -A samples checksums failures
+declare -A samples checksums failures mismatched
 rows=()
+problems=()     # printed after the table
 
 add_row() {
     local r
@@ -126,8 +126,8 @@ record() {
     [ $# -lt 4 ] && return
     local old=${checksums[$1|$2]:-}
     if [ -n "$old" ] && [ "$old" != "$4" ]; then
-        echo "*** CHECKSUM MISMATCH: $1 under $2 differs between repetitions ($old, $4)" >&2
-        status=1
+        problems+=("CHECKSUM MISMATCH: $1 under $2 differs between repetitions ($old, $4)")
+        mismatched[$1|$2]=1
     fi
     checksums[$1|$2]=$4
 }
@@ -162,9 +162,9 @@ bench() {
             else
                 failures[$name|$t]="no '$stop' within ${limit}s"
                 add_row "$name"
-                echo "*** FAILED: $name under $t: ${failures[$name|$t]}; output ends:" >&2
+                problems+=("FAILED: $name under $t: ${failures[$name|$t]}")
+                echo "bench: FAILED: $name under $t: ${failures[$name|$t]}; output ends:" >&2
                 tail -c 1500 "$out" | tr -d '\033' | tail -n 15 | sed 's/^/    /' >&2
-                status=1
             fi
         done
     done
@@ -175,18 +175,21 @@ median() {
         awk '{ v[NR] = $1 } END { if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-# cell ROW TARGET: the median in ms, FAIL, or "-" when the target has no such run.
+# cell ROW TARGET: the median in ms (marked "!" when its checksum is wrong),
+# FAIL, or "-" when the target has no such run.
 cell() {
     if [ -n "${failures[$1|$2]:-}" ]; then
         echo FAIL
     elif [ -n "${samples[$1|$2]:-}" ]; then
         echo "${samples[$1|$2]}" | median | awk '{ printf "%.1f", $1 / 1000 }'
+        [ -n "${mismatched[$1|$2]:-}" ] && echo '!'
     else
         echo -
     fi
 }
 
 ratio() {
+    set -- "${1%!}" "${2%!}"
     case "$1$2" in
     *[!0-9.]*) echo - ;;
     *) awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }' ;;
@@ -203,8 +206,8 @@ check_sums() {
     for t in "${targets[@]}"; do
         local sum=${checksums[$row|$t]:-}
         if [ -n "$sum" ] && [ "$sum" != "${checksums[$row|$ref]}" ]; then
-            echo "*** CHECKSUM MISMATCH: $row: $t $sum, $ref ${checksums[$row|$ref]}" >&2
-            status=1
+            problems+=("CHECKSUM MISMATCH: $row: $t $sum, $ref ${checksums[$row|$ref]}")
+            mismatched[$row|$t]=1
         fi
     done
 }
@@ -224,7 +227,7 @@ print_table() {
             declare -A ms=()
             line=("$row")
             for t in "${targets[@]}"; do
-                ms[$t]=$(cell "$row" "$t")
+                ms[$t]=$(cell "$row" "$t" | tr -d '\n')
                 line+=("${ms[$t]}")
             done
             for k in "${kestrel_targets[@]}"; do
@@ -256,10 +259,13 @@ if build_cpu_bench; then
         -display none -serial stdio -monitor none -no-reboot \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04
 else
-    note "CPU guest not built: no CPU benchmark"
-    status=1
+    problems+=("CPU guest not built: no CPU benchmark")
 fi
 
 for row in "${rows[@]}"; do check_sums "$row"; done
 print_table
-exit $status
+if [ ${#problems[@]} -gt 0 ]; then
+    echo
+    printf '*** %s\n' "${problems[@]}"
+    exit 1
+fi
