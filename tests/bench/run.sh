@@ -87,14 +87,22 @@ build_cpu_bench() {
 
 # --- one timed run ---
 
+# children_us FILE: user + sys time of reaped children in the output of `times`.
+children_us() {
+    awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, p, "m"); t += p[1] * 60 + p[2] }
+                   printf "%d", t * 1000000 }' "$1"
+}
+
 # run_once OUT STOP CMD...: runs CMD until STOP appears on its output (kept in
-# OUT), then stops it. Sets run_us to the time until STOP appeared; returns 1
-# when CMD ended or timed out without printing STOP.
+# OUT), then stops it. Sets run_us to the wall-clock time until STOP appeared
+# and run_cpu_us to the CPU time (user + sys, all threads, 10 ms ticks) the
+# run used; returns 1 when CMD ended or timed out without printing STOP.
 run_once() {
     local out=$1 stop=$2 fifo=$work/fifo t0 pid
     shift 2
     rm -f "$fifo" "$work/t1"
     mkfifo "$fifo"
+    times >"$work/times0"
     t0=$(date +%s%N)
     timeout "$limit" "$@" </dev/null >"$fifo" 2>&1 &
     pid=$!
@@ -103,8 +111,10 @@ run_once() {
         kill "$pid" 2>/dev/null
     }
     wait "$pid" 2>/dev/null
+    times >"$work/times1"
     [ -s "$work/t1" ] || return 1
     run_us=$((($(cat "$work/t1") - t0) / 1000))
+    run_cpu_us=$(($(children_us "$work/times1") - $(children_us "$work/times0")))
 }
 
 # --- results ---
@@ -136,7 +146,7 @@ record() {
 record_phases() {
     local name sum us
     while read -r _ name _ sum _ us; do
-        record "$1:$name" "$2" "$us" "$sum"
+        record "$1.$name" "$2" "$us" "$sum"
     done < <(grep -aE '^(phase [a-z0-9]+|total) checksum [0-9a-f]+ us [0-9]+' "$3" | tr -d '\r' |
              sed 's/^total /phase compute /')
 }
@@ -158,6 +168,7 @@ bench() {
             out=$work/$name-$t.out
             if run_once "$out" "$stop" "${cmd[@]}"; then
                 record "$name" "$t" "$run_us"
+                record "$name.cputime" "$t" "$run_cpu_us"
                 record_phases "$name" "$t" "$out"
             else
                 failures[$name|$t]="no '$stop' within ${limit}s"
@@ -220,7 +231,8 @@ print_table() {
         header+=("$k/native")
     done
     echo
-    echo "Wall-clock medians of $reps runs in ms (rows 'cpu:*' are timed inside the guest):"
+    echo "Medians of $reps runs in ms. NAME: wall clock until the guest's stop text;"
+    echo "NAME.cputime: user+sys CPU time of the run; NAME.PHASE: timed inside the guest."
     {
         echo "${header[*]}"
         for row in "${rows[@]}"; do
@@ -255,7 +267,7 @@ else
 fi
 
 if build_cpu_bench; then
-    bench cpu "kestrel-bench: ok" "$outdir/cpu-native" -kernel "$outdir/cpu-guest.elf" -m 128 \
+    bench cpuguest "kestrel-bench: ok" "$outdir/cpu-native" -kernel "$outdir/cpu-guest.elf" -m 128 \
         -display none -serial stdio -monitor none -no-reboot \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04
 else
