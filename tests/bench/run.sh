@@ -17,7 +17,9 @@
 # 600) or a checksum mismatched. Environment: BENCH_REPS, BENCH_TIMEOUT,
 # QEMU (the QEMU binary; "none" to skip QEMU), CC (host compiler).
 #
-# To add a benchmark, add one `bench` call near the end of this file.
+# To add a benchmark, add one `bench` call near the end of this file, e.g.
+#   bench linux "Run /init as init process" - -kernel "$img/bzImage" \
+#       -initrd "$img/initrd" -append console=ttyS0 -nographic -m 512
 set -u
 [ $# -eq 1 ] || { echo "usage: $0 KESTREL" >&2; exit 2; }
 kestrel=$1
@@ -261,6 +263,7 @@ print_table() {
 
 bios=/usr/share/seabios/bios-256k.bin
 if [ -f "$bios" ]; then
+    # No NIC: Kestrel has none by default, and QEMU's e1000 would add iPXE's network boot.
     bench seabios "No bootable device" - -nographic -m 128 -nic none
 else
     note "$bios not installed (Debian package seabios): no SeaBIOS benchmark"
