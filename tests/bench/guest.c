@@ -1,8 +1,8 @@
 /*
  * guest.c - the bare-metal CPU benchmark: a multiboot v1 ELF32 kernel that
- * loads a flat GDT, identity-maps the low 64 MiB with 4 KiB pages, turns
- * paging on, calibrates the TSC against PIT channel 2, runs the phases of
- * workload.c printing on COM1, and exits through isa-debug-exit (port 0xf4):
+ * loads a flat GDT, checks the loader's magic, identity-maps the low 64 MiB
+ * with 4 KiB pages, turns paging on, calibrates the TSC against PIT channel
+ * 2, runs the phases of workload.c printing on COM1, and exits through isa-debug-exit (port 0xf4):
  * code 0 (process status 1) when every self-check passed, 1 otherwise.
  *
  * Built with the host gcc: -m32 -ffreestanding -nostdlib -mgeneral-regs-only
@@ -17,6 +17,7 @@
 
 #define MB_MAGIC 0x1BADB002u
 #define MB_FLAGS 0u                     /* ELF image: no a.out kludge needed */
+#define MB_LOADER_MAGIC 0x2BADB002u     /* EAX at entry from a multiboot loader */
 
 #define COM1 0x3f8
 #define DEBUG_EXIT 0xf4
@@ -58,7 +59,7 @@ __attribute__((used)) static struct __attribute__((packed)) {
     uint32_t base;
 } guest_gdt_desc = { sizeof(guest_gdt) - 1, (uint32_t)guest_gdt };
 
-void guest_main(void);
+void guest_main(uint32_t loader_magic);
 
 /* Multiboot entry: EAX = magic, EBX = info; flat CS/DS but GDTR undefined. */
 __asm__(".section .text.entry\n"
@@ -67,13 +68,14 @@ __asm__(".section .text.entry\n"
         "    cli\n"
         "    lgdt guest_gdt_desc\n"
         "    ljmp $0x08, $1f\n"
-        "1:  mov $0x10, %ax\n"
-        "    mov %ax, %ds\n"
-        "    mov %ax, %es\n"
-        "    mov %ax, %fs\n"
-        "    mov %ax, %gs\n"
-        "    mov %ax, %ss\n"
+        "1:  mov $0x10, %cx\n"              /* EAX holds the loader magic */
+        "    mov %cx, %ds\n"
+        "    mov %cx, %es\n"
+        "    mov %cx, %fs\n"
+        "    mov %cx, %gs\n"
+        "    mov %cx, %ss\n"
         "    mov $guest_stack + " XSTRINGIFY(STACK_BYTES) ", %esp\n"
+        "    push %eax\n"
         "    call guest_main\n"
         "2:  hlt\n"
         "    jmp 2b\n"
@@ -178,9 +180,13 @@ static uint64_t guest_now_us(void)
     return div_u64_u32((rdtsc() - tsc_base) * CAL_US, tsc_per_cal);
 }
 
-void guest_main(void)
+void guest_main(uint32_t loader_magic)
 {
     serial_init();
+    if (loader_magic != MB_LOADER_MAGIC) {
+        serial_write("kestrel-bench: not started by a multiboot loader (EAX)\n");
+        guest_exit(1);
+    }
     if ((uint32_t)_end > MAP_BYTES) {
         serial_write("kestrel-bench: image does not fit the identity map\n");
         guest_exit(1);
