@@ -2,8 +2,9 @@
  * guest.c - the bare-metal CPU benchmark: a multiboot v1 ELF32 kernel that
  * loads a flat GDT, checks the loader's magic, identity-maps the low 64 MiB
  * with 4 KiB pages, turns paging on, calibrates the TSC against PIT channel
- * 2, runs the phases of workload.c printing on COM1, and exits through isa-debug-exit (port 0xf4):
- * code 0 (process status 1) when every self-check passed, 1 otherwise.
+ * 2, runs the phases of workload.c printing on COM1, and exits through
+ * isa-debug-exit (port 0xf4): code 0 (process status 1) when every
+ * self-check passed, 1 otherwise.
  *
  * Built with the host gcc: -m32 -ffreestanding -nostdlib -mgeneral-regs-only
  * (no FPU/SSE state is ever touched, so CR0/CR4 need no set-up for it).
