@@ -67,6 +67,7 @@ __asm__(".section .text.entry\n"
         ".globl _start\n"
         "_start:\n"
         "    cli\n"
+        "    cld\n"                          /* DF is undefined at entry; C wants it clear */
         "    lgdt guest_gdt_desc\n"
         "    ljmp $0x08, $1f\n"
         "1:  mov $0x10, %cx\n"              /* EAX holds the loader magic */

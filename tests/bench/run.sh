@@ -185,7 +185,8 @@ bench() {
 
 median() {
     tr ' ' '\n' | grep . | sort -n |
-        awk '{ v[NR] = $1 } END { if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+        awk '{ v[NR] = $1 }
+             END { if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 # cell ROW TARGET: the median in ms (marked "!" when its checksum is wrong),
@@ -250,13 +251,17 @@ print_table() {
             done
             echo "${line[*]}"
         done
-    } | awk '{ for (i = 1; i <= NF; i++) { cell[NR, i] = $i; if (length($i) > w[i]) w[i] = length($i) }
+    } | awk '{ for (i = 1; i <= NF; i++) {
+                   cell[NR, i] = $i
+                   if (length($i) > w[i]) w[i] = length($i)
+               }
                if (NF > nf) nf = NF }
              END { for (r = 1; r <= NR; r++) { line = sprintf("%-*s", w[1], cell[r, 1])
                        for (i = 2; i <= nf; i++) line = line sprintf("  %*s", w[i], cell[r, i])
                        print line } }'
     echo
-    echo "kestrel: $kestrel (${kestrel_targets[*]}); qemu: ${qemu:-none}; host: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "kestrel: $kestrel (${kestrel_targets[*]}); qemu: ${qemu:-none}"
+    echo "host: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
 # --- the benchmarks ---
