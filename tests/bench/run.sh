@@ -158,6 +158,7 @@ record_phases() {
 bench() {
     local name=$1 stop=$2 native=$3 rep t out
     shift 3
+    note "$name: $reps runs each under ${targets[*]}"
     for ((rep = 1; rep <= reps; rep++)); do
         for t in "${targets[@]}"; do
             local cmd=()
