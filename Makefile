@@ -80,7 +80,7 @@ check-system: $(BUILD)/kestrel
 check: check-unit check-guest check-system
 
 bench: $(BUILD)/kestrel
-	@tests/bench/run.sh $(BUILD)/kestrel
+	@CC="$(CC)" tests/bench/run.sh $(BUILD)/kestrel
 
 run: $(BUILD)/kestrel
 	$(BUILD)/kestrel -nographic -m 128
@@ -92,4 +92,4 @@ clean:
 distclean:
 	rm -rf $(BUILD)
 
--include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_BINS:=.d)
