@@ -99,7 +99,7 @@ check-system: $(BUILD)/kestrel
 check: check-unit check-guest check-system
 
 bench: $(BUILD)/kestrel
-	@tests/bench/run.sh $(BUILD)/kestrel
+	@CC="$(CC)" tests/bench/run.sh $(BUILD)/kestrel
 
 run: $(BUILD)/kestrel
 	$(BUILD)/kestrel -nographic -m 128
@@ -111,4 +111,4 @@ clean:
 distclean:
 	rm -rf $(BUILD)
 
--include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(DIFF_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_BINS:=.d) $(DIFF_OBJS:.o=.d) $(BUILD)/tests/diff/kdiff.d
