@@ -460,15 +460,16 @@ static void page_store_prepare(CPUX86State *env, const PageRef *ref, uint64_t va
     }
 }
 
-static uint64_t mmu_load(CPUX86State *env, uint64_t addr, unsigned size, unsigned mmu_idx,
-                         uintptr_t retaddr)
+/* access is ACC_READ, or ACC_WRITE for the load of a read-modify-write. */
+static uint64_t mmu_load(CPUX86State *env, uint64_t addr, unsigned size, MMUAccess access,
+                         unsigned mmu_idx, uintptr_t retaddr)
 {
     unsigned first = (unsigned)(TLB_PAGE_SIZE - (addr & PAGE_OFFSET_MASK));
     PageRef p1, p2;
-    tlb_ref(env, addr, ACC_READ, mmu_idx, retaddr, &p1);
+    tlb_ref(env, addr, access, mmu_idx, retaddr, &p1);
     if (size <= first)
         return page_load(env, &p1, addr, size);
-    tlb_ref(env, addr + first, ACC_READ, mmu_idx, retaddr, &p2);
+    tlb_ref(env, addr + first, access, mmu_idx, retaddr, &p2);
     uint64_t val = 0;
     for (unsigned i = 0; i < size; i++) {
         uint64_t a = addr + i;
@@ -510,7 +511,8 @@ static uint64_t memop_extend(uint64_t val, MemOp mo)
 uint64_t mmu_load_slow(void *opaque, uint64_t addr, uint32_t memop_mmu, uintptr_t retaddr)
 {
     MemOp mo = IR_MEMOP_OF(memop_mmu);
-    uint64_t val = mmu_load(opaque, addr, 1u << (mo & MO_SIZE), IR_MMU_OF(memop_mmu), retaddr);
+    uint64_t val = mmu_load(opaque, addr, 1u << (mo & MO_SIZE), mo & MO_RMW ? ACC_WRITE : ACC_READ,
+                            IR_MMU_OF(memop_mmu), retaddr);
     return memop_extend(val, mo);
 }
 

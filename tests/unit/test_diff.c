@@ -13,9 +13,8 @@
  * and a process chooses its backend once. Classes listed in not_tested are
  * left to kdiff: x87 until the FPU is merged (kdiff --only x87), and
  * "addr" (address faults), which Kestrel does not pass yet: no
- * #GP(0)/#SS(0) for non-canonical addresses, and the error code of a #PF
- * raised by a read-modify-write instruction lacks the W bit
- * (kdiff --class addr). Drop them from the list once they pass.
+ * #GP(0)/#SS(0) for non-canonical addresses (kdiff --class addr). Drop
+ * them from the list once they pass.
  */
 #include <check.h>
 #include <stdio.h>
