@@ -90,9 +90,11 @@ static Unp unpack(SfX80 a)
     return (Unp){ sf_x80_sign(a), (e ? e : 1) - (int32_t)lz, (u128)(a.mant << lz) << 64 };
 }
 
+/* Invalid operation: IE, and DE does not apply to an operation that
+ * delivers no computed result (nor does it with ZE). */
 SfX80 sf_x80_invalid(SfStatus *s)
 {
-    s->flags |= SF_IE;
+    s->flags = (uint8_t)((s->flags & ~SF_DE) | SF_IE);
     return SF_X80_INDEFINITE;
 }
 
@@ -358,7 +360,7 @@ SfX80 sf_x80_div(SfX80 a, SfX80 b, SfStatus *s)
         return x80_inf(sign);
     }
     if (cb == SF_ZERO) {
-        s->flags |= SF_ZE;
+        s->flags = (uint8_t)((s->flags & ~SF_DE) | SF_ZE);
         return x80_inf(sign);
     }
     if (ca == SF_ZERO || cb == SF_INF) {
@@ -385,7 +387,7 @@ static uint64_t isqrt128(u128 n)
     double d = sqrt((double)n);
     uint64_t r = d >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)d;
     if (r) {
-        u128 nr = ((u128)r + (uint64_t)(n / r)) >> 1;    /* one Newton step */
+        u128 nr = ((u128)r + n / r) >> 1;                /* one Newton step */
         r = nr > UINT64_MAX ? UINT64_MAX : (uint64_t)nr;
     }
     while ((u128)r * r > n) {       /* at most a couple of corrections */
@@ -569,9 +571,6 @@ static uint64_t x80_to_bin(SfX80 a, const Fmt *f, SfStatus *s)
     default: {
         Unp u = unpack(a);
         int32_t e = u.exp - SF_X80_BIAS + f->bias;
-        if (ca == SF_DENORMAL) {
-            s->flags |= SF_DE;
-        }
         u128 sig = round_sig(sign, &e, u.sig, f, s);
         return bin_pack(sign, e, sig, f);
     }
