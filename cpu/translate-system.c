@@ -325,8 +325,10 @@ void x86_disas_UD(DisasContext *dc, const Insn *in)
     x86_gen_exception(dc, EXCP_UD, -1);
 }
 
-/* x87: #NM when CR0.EM or CR0.TS, else the x87 helper with the opcode,
- * ModRM and the linear address of a memory operand (0 for none). */
+/* x87: #NM when CR0.EM or CR0.TS, else the x87 helper with the escape,
+ * ModRM, the memory operand's segment and the instruction's EIP (for the
+ * FPU instruction and data pointers; layout in cpu/fpu_helper.c) and the
+ * linear address of a memory operand (0 for none). */
 void x86_disas_FPU(DisasContext *dc, const Insn *in)
 {
     if (dc->flags & (HF_EM | HF_TS)) {
@@ -335,7 +337,8 @@ void x86_disas_FPU(DisasContext *dc, const Insn *in)
     }
     bool mem = in->has_modrm && (in->modrm >> 6) != 3;
     IRTemp addr = mem ? x86_mem_addr(dc, 1) : x86_const(dc, 0);
-    uint64_t code = (uint64_t)(in->opcode & 0xff) << 8 | in->modrm;
+    uint64_t code = dc->pc << 16 | (uint64_t)(mem ? in->mem.seg & 7 : 0) << 11 |
+                    (uint64_t)(in->opcode & 7) << 8 | in->modrm;
     x86_call_helper(dc, &h_fpu, IR_NO_TEMP, (IRTemp[]){ x86_const(dc, code), addr });
     x86_cc_op_from_helper(dc, CC_OP_DYNAMIC);     /* FCOMI and friends set EFLAGS */
 }
