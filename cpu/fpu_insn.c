@@ -31,9 +31,10 @@ static bool fpu_empty(const CPUX86State *env, unsigned i)
     return env->fptags[fpu_phys(env, i)] != 0;
 }
 
+/* A stack fault takes precedence over a denormal memory operand. */
 static void fpu_stack_fault(FpuCtx *c, bool overflow)
 {
-    c->s.flags |= SF_IE;
+    c->s.flags = (uint8_t)((c->s.flags & ~SF_DE) | SF_IE);
     c->stack_fault = true;
     c->overflow = overflow;
 }
@@ -90,6 +91,16 @@ static void fpu_set_cc(FpuCtx *c, uint16_t cc, uint16_t mask)
     }
 }
 
+/* Compares set the condition codes even with an unmasked exception
+ * (unordered after an invalid operand), as the host x87 does. */
+static void fpu_set_rel(FpuCtx *c, SfRel r)
+{
+    static const uint16_t cc[] = {
+        [SF_LT] = FSW_C0, [SF_EQ] = FSW_C3, [SF_GT] = 0, [SF_UN] = FSW_C0 | FSW_C2 | FSW_C3,
+    };
+    c->env->fpus = (uint16_t)((c->env->fpus & ~(FSW_C0 | FSW_C2 | FSW_C3)) | cc[r]);
+}
+
 /* --- memory formats --- */
 
 static SfX80 fpu_load_bcd(const FpuAccess *a)
@@ -127,14 +138,17 @@ static SfX80 fpu_load(FpuCtx *c, FpuFmt f, const FpuAccess *a)
 /* FBSTP: 18 digits and a sign byte; out of range is IE and the indefinite. */
 static void fpu_bcd_image(FpuCtx *c, SfX80 v, uint64_t *lo, uint16_t *hi)
 {
-    uint8_t before = c->s.flags;
-    int64_t n = sf_x80_to_int(v, 64, false, &c->s);
-    if ((c->s.flags & SF_IE & ~before) || n > BCD_MAX || n < -BCD_MAX) {
+    SfStatus t = c->s;
+    t.flags = 0;
+    int64_t n = sf_x80_to_int(v, 64, false, &t);
+    if ((t.flags & SF_IE) || n > BCD_MAX || n < -BCD_MAX) {
         c->s.flags |= SF_IE;
         *lo = 0xc000000000000000ull;
         *hi = 0xffff;
         return;
     }
+    c->s.flags |= t.flags;
+    c->s.rounded_up = t.rounded_up;
     uint64_t m = (uint64_t)(n < 0 ? -n : n), digits = 0;
     for (int byte = 0; byte < 8; byte++, m /= 100) {
         digits |= (uint64_t)((m % 100 / 10) << 4 | m % 10) << (8 * byte);
@@ -186,21 +200,16 @@ static const struct {
 
 static SfX80 fpu_binop(FpuCtx *c, unsigned reg, SfX80 dst, SfX80 src)
 {
-    if (c->stack_fault) {
-        return SF_X80_INDEFINITE;
+    if (c->stack_fault || fpu_blocked(c, REG_BLOCK)) {
+        return dst;
     }
     return fpu_arith[reg].reverse ? fpu_arith[reg].fn(src, dst, &c->s)
                                   : fpu_arith[reg].fn(dst, src, &c->s);
 }
 
-static const uint16_t fpu_rel_cc[] = {
-    [SF_LT] = FSW_C0, [SF_EQ] = FSW_C3, [SF_GT] = 0, [SF_UN] = FSW_C0 | FSW_C2 | FSW_C3,
-};
-
 static void fpu_compare(FpuCtx *c, SfX80 a, SfX80 b, bool quiet)
 {
-    SfRel r = c->stack_fault ? SF_UN : sf_x80_compare(a, b, quiet, &c->s);
-    fpu_set_cc(c, fpu_rel_cc[r], FSW_C0 | FSW_C2 | FSW_C3);
+    fpu_set_rel(c, c->stack_fault ? SF_UN : sf_x80_compare(a, b, quiet, &c->s));
 }
 
 /* FCOMI/FUCOMI(P): the relation in ZF, PF, CF; OF, SF, AF cleared. */
@@ -211,19 +220,15 @@ static void fpu_comi(FpuCtx *c, unsigned i, bool quiet, bool pop)
     CPUX86State *env = c->env;
     SfX80 a = fpu_read(c, 0), b = fpu_read(c, i);
     SfRel r = c->stack_fault ? SF_UN : sf_x80_compare(a, b, quiet, &c->s);
-    if (!fpu_blocked(c, REG_BLOCK)) {
-        cpu_cc_materialize(env);
-        env->cc_src = (env->cc_src & ~(uint64_t)CC_ALL) | fl[r];
-    }
+    cpu_cc_materialize(env);
+    env->cc_src = (env->cc_src & ~(uint64_t)CC_ALL) | fl[r];
     if (pop) {
         fpu_pop(c);
     }
 }
 
-/* ST(0) = ST(0) op src, or a compare of ST(0) with src (reg 2, 3 pops). */
-static void fpu_st0_op(FpuCtx *c, unsigned reg, SfX80 src)
+static void fpu_st0_op_with(FpuCtx *c, unsigned reg, SfX80 st0, SfX80 src)
 {
-    SfX80 st0 = fpu_read(c, 0);
     if (reg == 2 || reg == 3) {
         fpu_compare(c, st0, src, false);
         if (reg == 3) {
@@ -232,6 +237,32 @@ static void fpu_st0_op(FpuCtx *c, unsigned reg, SfX80 src)
         return;
     }
     fpu_write(c, 0, fpu_binop(c, reg, st0, src));
+}
+
+/* ST(0) = ST(0) op src, or a compare of ST(0) with src (reg 2, 3 pops). */
+static void fpu_st0_op(FpuCtx *c, unsigned reg, SfX80 src)
+{
+    SfX80 st0 = fpu_read(c, 0);
+    fpu_st0_op_with(c, reg, st0, src);
+}
+
+/*
+ * The memory forms: a binary32/64 denormal operand is normal in extended
+ * format, so its DE is raised here, where the arithmetic would (not for a
+ * NaN ST(0) or a stack fault; an unmasked DE stops the operation).
+ */
+static void fpu_st0_op_mem(FpuCtx *c, unsigned reg, SfX80 src)
+{
+    bool den = c->s.flags & SF_DE;
+    c->s.flags &= (uint8_t)~SF_DE;
+    SfX80 st0 = fpu_read(c, 0), dummy;
+    SfClass k = sf_x80_class(st0);
+    bool zero_divisor = reg == 7 && k == SF_ZERO;      /* FDIVR: ZE comes first */
+    if (den && !c->stack_fault && k != SF_QNAN && k != SF_SNAN && k != SF_UNSUPPORTED &&
+        !zero_divisor) {
+        sf_x80_denormal_stop(true, st0, &dummy, &c->s);
+    }
+    fpu_st0_op_with(c, reg, st0, src);
 }
 
 /* DC/DE register forms: ST(i) = ST(i) op ST(0), SUB/SUBR and DIV/DIVR
@@ -386,8 +417,18 @@ static void fpu_prem(FpuCtx *c, bool nearest)
 static void op_fprem(FpuCtx *c) { fpu_prem(c, false); }
 static void op_fprem1(FpuCtx *c) { fpu_prem(c, true); }
 
+/* An instruction that replaces ST(0) and pushes: overflow is checked first
+ * and leaves the indefinite in both. */
+static void fpu_check_push(FpuCtx *c)
+{
+    if (!fpu_empty(c->env, 7)) {
+        fpu_stack_fault(c, true);
+    }
+}
+
 static void op_fxtract(FpuCtx *c)
 {
+    fpu_check_push(c);
     SfX80 v = fpu_read(c, 0), sig = v, exp = v;
     if (!c->stack_fault) {
         sf_x80_extract(v, &sig, &exp, &c->s);
@@ -402,6 +443,9 @@ static void op_fincstp(FpuCtx *c) { c->env->fpstt = (c->env->fpstt + 1) & 7; }
 /* FSIN, FCOS, FSINCOS, FPTAN: C2 = 1 and ST(0) unchanged out of range. */
 static void fpu_trig(FpuCtx *c, bool want_sin, bool want_cos, bool tan)
 {
+    if (tan || (want_sin && want_cos)) {
+        fpu_check_push(c);
+    }
     SfX80 v = fpu_read(c, 0), sn = v, cs = v;
     bool oor = false;
     if (!c->stack_fault) {
@@ -453,8 +497,12 @@ bool fpu_insn_reg(FpuCtx *c, unsigned esc, unsigned modrm)
         return true;
     case 012:                                           /* D9 D0 FNOP */
         return i == 0;
-    case 013: case 072: case 073: case 053:             /* FSTP ST(i) (and aliases) */
+    case 072: case 073: case 053:                       /* FSTP ST(i) (and aliases) */
         fpu_fst_reg(c, i, true);
+        return true;
+    case 013:                                           /* D9 D8+i: FSTP, no empty check */
+        fpu_set(c->env, i, fpu_get(c->env, 0));
+        fpu_pop(c);
         return true;
     case 014: case 015: case 016: case 017:
         if (!fpu_d9_ops[modrm - 0xe0]) {
@@ -525,13 +573,18 @@ bool fpu_insn_mem(FpuCtx *c, unsigned esc, unsigned reg, const FpuAccess *a)
     static const FpuFmt mem_fmt[4] = { FMT_F32, FMT_I32, FMT_F64, FMT_I16 };
     FpuFmt f = mem_fmt[esc >> 1];
     if (!(esc & 1)) {                                   /* D8 DA DC DE: arithmetic */
-        fpu_st0_op(c, reg, fpu_load(c, f, a));
+        fpu_st0_op_mem(c, reg, fpu_load(c, f, a));
         return true;
     }
     switch (reg) {
-    case 0:                                             /* FLD / FILD */
-        fpu_push(c, fpu_load(c, f, a));
+    case 0: {                           /* FLD / FILD: an unmasked DE still loads */
+        SfX80 v = fpu_load(c, f, a);
+        uint8_t de = c->s.flags & SF_DE;
+        c->s.flags &= (uint8_t)~SF_DE;
+        fpu_push(c, v);
+        c->s.flags |= c->stack_fault ? 0 : de;
         return true;
+    }
     case 1:                                             /* FISTTP */
         if (esc == 1) {
             return false;

@@ -132,7 +132,23 @@ bool sf_x80_nan_operands(SfX80 a, SfX80 b, SfX80 *res, SfStatus *s)
     return true;
 }
 
-/* Common checks of a one-operand operation: true with *res set when done. */
+/*
+ * A denormal operand raises DE; when DE is unmasked the x87 computes
+ * nothing else (no PE/UE...), so the operation stops here.
+ */
+bool sf_x80_denormal_stop(bool denormal, SfX80 a, SfX80 *res, SfStatus *s)
+{
+    if (!denormal) {
+        return false;
+    }
+    s->flags |= SF_DE;
+    *res = a;
+    return !(s->masks & SF_DE);
+}
+
+/* Common checks of a one-operand operation (unsupported encodings, NaNs):
+ * true with *res set when done. The callers check denormals after their
+ * own invalid cases. */
 static bool x80_special1(SfX80 a, SfClass *ca, SfX80 *res, SfStatus *s)
 {
     *ca = sf_x80_class(a);
@@ -142,9 +158,6 @@ static bool x80_special1(SfX80 a, SfClass *ca, SfX80 *res, SfStatus *s)
     }
     if (sf_x80_nan_operands(a, a, res, s)) {
         return true;
-    }
-    if (*ca == SF_DENORMAL) {
-        s->flags |= SF_DE;
     }
     return false;
 }
@@ -160,10 +173,13 @@ static bool x80_special2(SfX80 a, SfX80 b, SfClass *ca, SfClass *cb, SfX80 *res,
     if (sf_x80_nan_operands(a, b, res, s)) {
         return true;
     }
-    if (*ca == SF_DENORMAL || *cb == SF_DENORMAL) {
-        s->flags |= SF_DE;
-    }
     return false;
+}
+
+/* DE after the invalid and divide-by-zero checks, which take precedence. */
+static bool x80_denormal(SfClass ca, SfClass cb, SfX80 a, SfX80 *res, SfStatus *s)
+{
+    return sf_x80_denormal_stop(ca == SF_DENORMAL || cb == SF_DENORMAL, a, res, s);
 }
 
 /* --- rounding --- */
@@ -213,11 +229,15 @@ static u128 overflow_result(bool sign, int32_t *e, const Fmt *f, SfStatus *s)
  * Rounds (sign, *e, sig) to format f; sig has its leading 1 at bit 127 or
  * is zero, *e is biased for f. Returns the significand (bit 127 = integer
  * bit, clear for denormals) and leaves the biased exponent field in *e.
- * Tininess is detected after rounding, as on x87 hardware.
+ * Tininess is detected after rounding, as on x87 hardware. Unmasked
+ * OE/UE: a register result (x87_adjust) gets its exponent biased by
+ * 0x6000, or becomes infinity/zero when even that is out of range; a
+ * memory result is not delivered, so only OE/UE is raised (no PE, no C1).
  */
 static u128 round_sig(bool sign, int32_t *e, u128 sig, const Fmt *f, SfStatus *s)
 {
     u128 unit = (u128)1 << (128 - f->prec);
+    uint8_t flags0 = s->flags;
     bool inexact;
     if (sig == 0) {
         *e = 0;
@@ -228,15 +248,24 @@ static u128 round_sig(bool sign, int32_t *e, u128 sig, const Fmt *f, SfStatus *s
         if (unmasked && f->x87_adjust) {
             s->flags |= SF_UE;
             *e += X87_EXP_ADJUST;
+            if (*e < 1) {
+                s->flags |= SF_PE;
+                *e = 0;
+                return 0;
+            }
         } else {
             /* tiny after rounding: rounding at unbounded range stays below 1 */
             u128 probe = sig;
             SfStatus scratch = *s;
             bool tiny = *e < 0 || !round_at(&probe, unit, sign, &scratch, &inexact);
+            if (tiny && unmasked) {
+                s->flags |= SF_UE;
+                return sig;
+            }
             sig = shr_jam(sig, (unsigned)(1 - *e) > 128 ? 128 : (unsigned)(1 - *e));
             round_at(&sig, unit, sign, s, &inexact);
             *e = sig >> 127 ? 1 : 0;
-            if (tiny && (inexact || unmasked)) {
+            if (tiny && inexact) {
                 s->flags |= SF_UE;
             }
             return sig;
@@ -247,11 +276,21 @@ static u128 round_sig(bool sign, int32_t *e, u128 sig, const Fmt *f, SfStatus *s
         ++*e;
     }
     if (*e > f->emax) {
-        if (f->x87_adjust && !(s->masks & SF_OE)) {
-            s->flags |= SF_OE;
-            *e -= X87_EXP_ADJUST;
-        } else {
-            sig = overflow_result(sign, e, f, s);
+        if (s->masks & SF_OE) {
+            return overflow_result(sign, e, f, s);
+        }
+        if (!f->x87_adjust) {
+            s->flags = flags0 | SF_OE;
+            s->rounded_up = false;
+            return sig;
+        }
+        s->flags |= SF_OE;
+        *e -= X87_EXP_ADJUST;
+        if (*e > f->emax) {
+            s->flags |= SF_PE;
+            s->rounded_up = true;
+            *e = f->emax + 1;
+            return TOP128;
         }
     }
     return sig;
@@ -287,10 +326,13 @@ static SfX80 x80_addsub(SfX80 a, SfX80 b, bool negb, SfStatus *s)
         return res;
     }
     bool sa = sf_x80_sign(a), sb = sf_x80_sign(b) ^ negb;
+    if (ca == SF_INF && cb == SF_INF && sa != sb) {
+        return sf_x80_invalid(s);
+    }
+    if (x80_denormal(ca, cb, a, &res, s)) {
+        return res;
+    }
     if (ca == SF_INF || cb == SF_INF) {
-        if (ca == SF_INF && cb == SF_INF && sa != sb) {
-            return sf_x80_invalid(s);
-        }
         return x80_inf(ca == SF_INF ? sa : sb);
     }
     if (ca == SF_ZERO && cb == SF_ZERO) {
@@ -330,10 +372,13 @@ SfX80 sf_x80_mul(SfX80 a, SfX80 b, SfStatus *s)
         return res;
     }
     bool sign = sf_x80_sign(a) ^ sf_x80_sign(b);
+    if ((ca == SF_INF || cb == SF_INF) && (ca == SF_ZERO || cb == SF_ZERO)) {
+        return sf_x80_invalid(s);
+    }
+    if (x80_denormal(ca, cb, a, &res, s)) {
+        return res;
+    }
     if (ca == SF_INF || cb == SF_INF) {
-        if (ca == SF_ZERO || cb == SF_ZERO) {
-            return sf_x80_invalid(s);
-        }
         return x80_inf(sign);
     }
     if (ca == SF_ZERO || cb == SF_ZERO) {
@@ -356,11 +401,14 @@ SfX80 sf_x80_div(SfX80 a, SfX80 b, SfStatus *s)
     if ((ca == SF_INF && cb == SF_INF) || (ca == SF_ZERO && cb == SF_ZERO)) {
         return sf_x80_invalid(s);
     }
-    if (ca == SF_INF) {
+    if (cb == SF_ZERO && ca != SF_INF) {
+        s->flags |= SF_ZE;
         return x80_inf(sign);
     }
-    if (cb == SF_ZERO) {
-        s->flags = (uint8_t)((s->flags & ~SF_DE) | SF_ZE);
+    if (x80_denormal(ca, cb, a, &res, s)) {
+        return res;
+    }
+    if (ca == SF_INF) {
         return x80_inf(sign);
     }
     if (ca == SF_ZERO || cb == SF_INF) {
@@ -412,7 +460,7 @@ SfX80 sf_x80_sqrt(SfX80 a, SfStatus *s)
     if (sf_x80_sign(a)) {
         return sf_x80_invalid(s);
     }
-    if (ca == SF_INF) {
+    if (x80_denormal(ca, ca, a, &res, s) || ca == SF_INF) {
         return a;
     }
     Unp u = unpack(a);
@@ -470,7 +518,7 @@ SfX80 sf_x80_round_int(SfX80 a, SfStatus *s)
     if (x80_special1(a, &ca, &res, s)) {
         return res;
     }
-    if (ca == SF_ZERO || ca == SF_INF) {
+    if (x80_denormal(ca, ca, a, &res, s) || ca == SF_ZERO || ca == SF_INF) {
         return a;
     }
     Unp u = unpack(a);
@@ -625,12 +673,14 @@ SfX80 sf_x80_scale(SfX80 a, SfX80 b, SfStatus *s)
     if (x80_special2(a, b, &ca, &cb, &res, s)) {
         return res;
     }
-    bool sa = sf_x80_sign(a);
+    bool sa = sf_x80_sign(a), up = !sf_x80_sign(b);
+    if (cb == SF_INF && ((up && ca == SF_ZERO) || (!up && ca == SF_INF))) {
+        return sf_x80_invalid(s);
+    }
+    if (x80_denormal(ca, cb, a, &res, s)) {
+        return res;
+    }
     if (cb == SF_INF) {
-        bool up = !sf_x80_sign(b);
-        if ((up && ca == SF_ZERO) || (!up && ca == SF_INF)) {
-            return sf_x80_invalid(s);
-        }
         return ca == SF_ZERO || ca == SF_INF ? a : up ? x80_inf(sa) : x80_zero(sa);
     }
     if (ca == SF_ZERO || ca == SF_INF) {
@@ -657,6 +707,10 @@ void sf_x80_extract(SfX80 a, SfX80 *sig, SfX80 *exp, SfStatus *s)
         return;
     }
     bool sa = sf_x80_sign(a);
+    if (x80_denormal(ca, ca, a, sig, s)) {
+        *exp = *sig;
+        return;
+    }
     if (ca == SF_ZERO) {
         s->flags |= SF_ZE;
         *exp = x80_inf(true);
@@ -690,7 +744,7 @@ SfX80 sf_x80_rem(SfX80 a, SfX80 b, bool nearest, unsigned *quot, bool *partial,
     if (ca == SF_INF || cb == SF_ZERO) {
         return sf_x80_invalid(s);
     }
-    if (ca == SF_ZERO || cb == SF_INF) {
+    if (x80_denormal(ca, cb, a, &res, s) || ca == SF_ZERO || cb == SF_INF) {
         return a;
     }
     Unp ua = unpack(a), ub = unpack(b);

@@ -109,6 +109,7 @@ SfX80 sf_x80_tan(SfX80 a, bool *out_of_range, SfStatus *s);
 
 /* Shared with softfloat_trans.c: NaN propagation and invalid handling. */
 bool sf_x80_nan_operands(SfX80 a, SfX80 b, SfX80 *res, SfStatus *s);
+bool sf_x80_denormal_stop(bool denormal, SfX80 a, SfX80 *res, SfStatus *s);
 SfX80 sf_x80_invalid(SfStatus *s);
 
 #endif

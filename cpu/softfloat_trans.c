@@ -71,10 +71,7 @@ static bool trans_special(SfX80 a, SfX80 b, SfX80 *res, SfStatus *s)
     if (sf_x80_nan_operands(a, b, res, s)) {
         return true;
     }
-    if (ca == SF_DENORMAL || cb == SF_DENORMAL) {
-        s->flags |= SF_DE;
-    }
-    return false;
+    return sf_x80_denormal_stop(ca == SF_DENORMAL || cb == SF_DENORMAL, a, res, s);
 }
 
 typedef long double TransFn(long double y, long double x);
