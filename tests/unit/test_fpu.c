@@ -160,14 +160,16 @@ static SfX80 st(unsigned i)
 
 typedef struct HostRun {
     uint16_t cw;
-    uint8_t pad[14];
+    uint8_t pad[6];
+    uint64_t rflags;            /* in: CF/PF/ZF for FCMOV; out: after the insn */
     SfX80 regs[8];              /* 16-byte stride; regs[0] ends as ST(0) */
     uint8_t save[112];
 } HostRun;
 
 static uint8_t *host_code;
 
-/* fninit; fldcw [rdi]; fld m80 regs[n-1..0]; esc modrm; fnsave; ret */
+/* fninit; fldcw [rdi]; fld m80 regs[n-1..0]; push flags; popfq; esc modrm;
+ * pushfq; pop [rdi+rflags]; fnsave; fninit; ret */
 static void host_exec(HostRun *h, unsigned n, unsigned esc, unsigned modrm, void *mem)
 {
     uint8_t *p = host_code;
@@ -179,8 +181,17 @@ static void host_exec(HostRun *h, unsigned n, unsigned esc, unsigned modrm, void
         memcpy(p, &off, 4);
         p += 4;
     }
+    uint32_t fl = (uint32_t)h->rflags, off = offsetof(HostRun, rflags);
+    *p++ = 0x68;
+    memcpy(p, &fl, 4);
+    p += 4;
+    *p++ = 0x9d;
     *p++ = (uint8_t)esc; *p++ = (uint8_t)modrm;
-    uint32_t off = offsetof(HostRun, save);
+    *p++ = 0x9c;
+    *p++ = 0x8f; *p++ = 0x87;
+    memcpy(p, &off, 4);
+    p += 4;
+    off = offsetof(HostRun, save);
     *p++ = 0xdd; *p++ = 0xb7;
     memcpy(p, &off, 4);
     p += 4;
@@ -191,8 +202,7 @@ static void host_exec(HostRun *h, unsigned n, unsigned esc, unsigned modrm, void
 }
 
 /* Instructions the differential test leaves out: control forms, #UD,
- * FCMOV (reads host EFLAGS), transcendentals (tolerance), FBLD (random
- * bytes are not BCD), FNSTSW AX. */
+ * transcendentals (tolerance), FBLD (random bytes are not BCD), FNSTSW AX. */
 static bool skip_reg(unsigned esc, unsigned modrm)
 {
     static const uint8_t d9_ok[32] = {
@@ -202,8 +212,8 @@ static bool skip_reg(unsigned esc, unsigned modrm)
     unsigned reg = (modrm >> 3) & 7;
     switch (esc) {
     case 0xd9: return modrm >= 0xe0 ? !d9_ok[modrm - 0xe0] : (reg == 2 && modrm != 0xd0);
-    case 0xda: return modrm != 0xe9;
-    case 0xdb: return modrm < 0xe8 || modrm >= 0xf8;
+    case 0xda: return modrm >= 0xe0 && modrm != 0xe9;
+    case 0xdb: return (modrm >= 0xe0 && modrm < 0xe8) || modrm >= 0xf8;
     case 0xdd: return modrm >= 0xf0;
     case 0xde: return reg == 3 && modrm != 0xd9;
     case 0xdf: return (modrm >= 0xe0 && modrm < 0xe8) || modrm >= 0xf8;
@@ -282,6 +292,8 @@ static int diff_one(unsigned esc, unsigned modrm)
     bool mem = modrm < 0xc0;
     memset(&h, 0, sizeof(h));
     h.cw = rnd_cw();
+    h.rflags = 0x202 | (x87_rnd() & (CC_C | CC_P | CC_Z | CC_O | CC_S | CC_A));
+    uint64_t flags_in = h.rflags;
     if (is_compare(esc, modrm)) {
         h.cw |= SF_DE;          /* unmasked-DE compares: host CC not modelled */
     }
@@ -302,14 +314,18 @@ static int diff_one(unsigned esc, unsigned modrm)
     }
     env->fpuc = h.cw;
     env->fpus = 0;
+    env->cc_src = flags_in & CC_ALL;
     int exc = run(esc, modrm, mem ? MEMOP : 0);
     RUN_OK(0xdd, 0x36, SAVE);                           /* FNSAVE */
     const uint8_t *k = &ram[SAVE];
-    bool same = exc == -1 && save_same(h.save, k) && (!mem || !memcmp(&ram[MEMOP], hmem, 16));
+    bool same = exc == -1 && save_same(h.save, k) && (!mem || !memcmp(&ram[MEMOP], hmem, 16)) &&
+                (h.rflags & CC_ALL) == (env->cc_src & CC_ALL);
     if (!same) {
         fprintf(stderr, "%02x %02x n=%u cw=%04x exc=%d: fsw host %02x%02x kestrel %02x%02x, "
-                "ftw host %02x%02x kestrel %02x%02x\n", esc, modrm, n, h.cw, exc,
-                h.save[5], h.save[4], k[5], k[4], h.save[9], h.save[8], k[9], k[8]);
+                "ftw host %02x%02x kestrel %02x%02x, flags %03llx: host %03llx kestrel %03llx\n",
+                esc, modrm, n, h.cw, exc, h.save[5], h.save[4], k[5], k[4], h.save[9],
+                h.save[8], k[9], k[8], (unsigned long long)flags_in,
+                (unsigned long long)(h.rflags & CC_ALL), (unsigned long long)(env->cc_src & CC_ALL));
         for (unsigned r = 0; r < n; r++) {
             x87_print("in", h.regs[r]);
         }
@@ -342,7 +358,7 @@ START_TEST(test_diff_reg)
         if (skip_reg(esc, modrm)) {
             continue;
         }
-        for (int i = 0; i < 300 && bad < 8; i++) {
+        for (int i = 0; i < 600 && bad < 8; i++) {
             bad += diff_one(esc, modrm);
         }
     }
@@ -358,7 +374,7 @@ START_TEST(test_diff_mem)
         if (skip_mem(esc, reg)) {
             continue;
         }
-        for (int i = 0; i < 3000 && bad < 8; i++) {
+        for (int i = 0; i < 5000 && bad < 8; i++) {
             bad += diff_one(esc, reg << 3 | 6);
         }
     }
