@@ -119,7 +119,9 @@ bool sf_x80_nan_operands(SfX80 a, SfX80 b, SfX80 *res, SfStatus *s)
     if (ca == SF_SNAN || cb == SF_SNAN) {
         s->flags |= SF_IE;
     }
-    if (na && nb) {
+    if (na && nb && s->first_nan) {
+        *res = x80_quiet(a);
+    } else if (na && nb) {
         if (ca != cb) {
             *res = x80_quiet(ca == SF_QNAN ? a : b);
         } else {
@@ -296,17 +298,38 @@ static u128 round_sig(bool sign, int32_t *e, u128 sig, const Fmt *f, SfStatus *s
     return sig;
 }
 
-static SfX80 round_pack_prec(const Unp *u, unsigned prec, SfStatus *s)
+/* The x87 register format at a precision control setting. */
+static Fmt x80_fmt(unsigned prec)
 {
-    Fmt f = { prec, X80_EMAX, SF_X80_BIAS, true };
-    int32_t e = u->exp;
-    u128 sig = round_sig(u->sign, &e, u->sig, &f, s);
-    return x80_make(u->sign, (uint16_t)e, (uint64_t)(sig >> 64));
+    return (Fmt){ prec, X80_EMAX, SF_X80_BIAS, true };
 }
 
-static SfX80 round_pack(const Unp *u, SfStatus *s)
+/*
+ * Rounds u to format f and returns the rounded value in extended format
+ * (every binary32/64 value is exactly representable there).
+ */
+static SfX80 round_pack_fmt(const Unp *u, const Fmt *f, SfStatus *s)
 {
-    return round_pack_prec(u, s->prec, s);
+    int32_t e = u->exp - SF_X80_BIAS + f->bias;
+    u128 sig = round_sig(u->sign, &e, u->sig, f, s);
+    if (f->bias == SF_X80_BIAS) {
+        return x80_make(u->sign, (uint16_t)e, (uint64_t)(sig >> 64));
+    }
+    if (sig == 0) {
+        return x80_zero(u->sign);
+    }
+    if (e > f->emax) {
+        return x80_inf(u->sign);
+    }
+    unsigned lz = clz128(sig);
+    return x80_make(u->sign, (uint16_t)((e ? e : 1) - f->bias + SF_X80_BIAS - (int32_t)lz),
+                    (uint64_t)((sig << lz) >> 64));
+}
+
+static SfX80 round_pack_prec(const Unp *u, unsigned prec, SfStatus *s)
+{
+    Fmt f = x80_fmt(prec);
+    return round_pack_fmt(u, &f, s);
 }
 
 /* Normalizes a nonzero 128-bit significand whose bit 127 has weight 2^(exp-bias). */
@@ -318,7 +341,7 @@ static Unp normalize(bool sign, int32_t exp, u128 sig)
 
 /* --- basic arithmetic --- */
 
-static SfX80 x80_addsub(SfX80 a, SfX80 b, bool negb, SfStatus *s)
+static SfX80 core_addsub(SfX80 a, SfX80 b, bool negb, const Fmt *f, SfStatus *s)
 {
     SfClass ca, cb;
     SfX80 res;
@@ -341,7 +364,7 @@ static SfX80 x80_addsub(SfX80 a, SfX80 b, bool negb, SfStatus *s)
     if (ca == SF_ZERO || cb == SF_ZERO) {
         Unp u = unpack(ca == SF_ZERO ? b : a);
         u.sign = ca == SF_ZERO ? sb : sa;
-        return round_pack(&u, s);
+        return round_pack_fmt(&u, f, s);
     }
     Unp ua = unpack(a), ub = unpack(b);
     ub.sign = sb;
@@ -358,13 +381,20 @@ static SfX80 x80_addsub(SfX80 a, SfX80 b, bool negb, SfStatus *s)
         return x80_zero(s->round == SF_RD);
     }
     Unp r = normalize(ua.sign, ua.exp + 1, sum);
-    return round_pack(&r, s);
+    return round_pack_fmt(&r, f, s);
 }
 
-SfX80 sf_x80_add(SfX80 a, SfX80 b, SfStatus *s) { return x80_addsub(a, b, false, s); }
-SfX80 sf_x80_sub(SfX80 a, SfX80 b, SfStatus *s) { return x80_addsub(a, b, true, s); }
+static SfX80 core_add(SfX80 a, SfX80 b, const Fmt *f, SfStatus *s)
+{
+    return core_addsub(a, b, false, f, s);
+}
 
-SfX80 sf_x80_mul(SfX80 a, SfX80 b, SfStatus *s)
+static SfX80 core_sub(SfX80 a, SfX80 b, const Fmt *f, SfStatus *s)
+{
+    return core_addsub(a, b, true, f, s);
+}
+
+static SfX80 core_mul(SfX80 a, SfX80 b, const Fmt *f, SfStatus *s)
 {
     SfClass ca, cb;
     SfX80 res;
@@ -387,10 +417,10 @@ SfX80 sf_x80_mul(SfX80 a, SfX80 b, SfStatus *s)
     Unp ua = unpack(a), ub = unpack(b);
     u128 p = (u128)(uint64_t)(ua.sig >> 64) * (uint64_t)(ub.sig >> 64);
     Unp r = normalize(sign, ua.exp + ub.exp - SF_X80_BIAS + 1, p);
-    return round_pack(&r, s);
+    return round_pack_fmt(&r, f, s);
 }
 
-SfX80 sf_x80_div(SfX80 a, SfX80 b, SfStatus *s)
+static SfX80 core_div(SfX80 a, SfX80 b, const Fmt *f, SfStatus *s)
 {
     SfClass ca, cb;
     SfX80 res;
@@ -426,7 +456,7 @@ SfX80 sf_x80_div(SfX80 a, SfX80 b, SfStatus *s)
     u128 num2 = (u128)r1 << 64;
     uint64_t q2 = (uint64_t)(num2 / mb), r2 = (uint64_t)(num2 % mb);
     Unp r = { sign, exp, ((u128)q1 << 64) | q2 | (r2 != 0) };
-    return round_pack(&r, s);
+    return round_pack_fmt(&r, f, s);
 }
 
 /* floor(sqrt(n)) for n < 2^128. */
@@ -447,8 +477,9 @@ static uint64_t isqrt128(u128 n)
     return r;
 }
 
-SfX80 sf_x80_sqrt(SfX80 a, SfStatus *s)
+static SfX80 core_sqrt(SfX80 a, SfX80 unused, const Fmt *f, SfStatus *s)
 {
+    (void)unused;
     SfClass ca;
     SfX80 res;
     if (x80_special1(a, &ca, &res, s)) {
@@ -471,8 +502,22 @@ SfX80 sf_x80_sqrt(SfX80 a, SfStatus *s)
     /* sqrt(n) >= r + 1/2 iff rem > r; the square root is never a tie */
     Unp q = { false, (e >> 1) + SF_X80_BIAS,
               ((u128)r << 64) | (rem > r ? (u128)1 << 63 : 0) | (rem != 0) };
-    return round_pack(&q, s);
+    return round_pack_fmt(&q, f, s);
 }
+
+typedef SfX80 CoreFn(SfX80, SfX80, const Fmt *, SfStatus *);
+
+static SfX80 x80_op(CoreFn *op, SfX80 a, SfX80 b, SfStatus *s)
+{
+    Fmt f = x80_fmt(s->prec);
+    return op(a, b, &f, s);
+}
+
+SfX80 sf_x80_add(SfX80 a, SfX80 b, SfStatus *s) { return x80_op(core_add, a, b, s); }
+SfX80 sf_x80_sub(SfX80 a, SfX80 b, SfStatus *s) { return x80_op(core_sub, a, b, s); }
+SfX80 sf_x80_mul(SfX80 a, SfX80 b, SfStatus *s) { return x80_op(core_mul, a, b, s); }
+SfX80 sf_x80_div(SfX80 a, SfX80 b, SfStatus *s) { return x80_op(core_div, a, b, s); }
+SfX80 sf_x80_sqrt(SfX80 a, SfStatus *s) { return x80_op(core_sqrt, a, a, s); }
 
 /* --- integers --- */
 
@@ -581,15 +626,15 @@ static SfX80 x80_from_bin(bool sign, int32_t e, uint64_t frac, const Fmt *f, SfS
     return x80_make(sign, (uint16_t)(e - f->bias + SF_X80_BIAS), 1ull << 63 | mant);
 }
 
-SfX80 sf_x80_from_f32(uint32_t v, SfStatus *s)
+static SfX80 bin_to_x80(uint64_t v, const Fmt *f, SfStatus *s)
 {
-    return x80_from_bin(v >> 31, (v >> 23) & 0xff, v & 0x7fffff, &FMT_F32, s);
+    unsigned fbits = f->prec - 1, ebits = f == &FMT_F32 ? 8 : 11;
+    return x80_from_bin((v >> (fbits + ebits)) & 1, (int32_t)((v >> fbits) & ((1u << ebits) - 1)),
+                        v & ((1ull << fbits) - 1), f, s);
 }
 
-SfX80 sf_x80_from_f64(uint64_t v, SfStatus *s)
-{
-    return x80_from_bin(v >> 63, (v >> 52) & 0x7ff, v & 0xfffffffffffffull, &FMT_F64, s);
-}
+SfX80 sf_x80_from_f32(uint32_t v, SfStatus *s) { return bin_to_x80(v, &FMT_F32, s); }
+SfX80 sf_x80_from_f64(uint64_t v, SfStatus *s) { return bin_to_x80(v, &FMT_F64, s); }
 
 /* The binary32/64 encoding of (sign, exponent field, significand at bit 127). */
 static uint64_t bin_pack(bool sign, int32_t e, u128 sig, const Fmt *f)
@@ -627,6 +672,69 @@ static uint64_t x80_to_bin(SfX80 a, const Fmt *f, SfStatus *s)
 
 uint32_t sf_x80_to_f32(SfX80 a, SfStatus *s) { return (uint32_t)x80_to_bin(a, &FMT_F32, s); }
 uint64_t sf_x80_to_f64(SfX80 a, SfStatus *s) { return x80_to_bin(a, &FMT_F64, s); }
+
+/*
+ * binary32/64 arithmetic: the operands are widened exactly and the result
+ * is rounded once to the target format. A denormal operand raises DE
+ * unless a NaN operand, IE or ZE takes precedence; an unmasked DE reports
+ * nothing else. NaN results: the first NaN operand, quieted (SSE rule).
+ */
+static uint64_t bin_arith(CoreFn *op, uint64_t a, uint64_t b, const Fmt *f, SfStatus *s)
+{
+    SfStatus t = *s, exact = { .masks = SF_ALL };
+    t.flags = 0;
+    t.first_nan = true;
+    SfX80 xa = bin_to_x80(a, f, &t), xb = bin_to_x80(b, f, &t);
+    bool den = t.flags & SF_DE, nan = sf_x80_is_nan(xa) || sf_x80_is_nan(xb);
+    t.flags &= (uint8_t)~SF_DE;
+    SfX80 r = op(xa, xb, f, &t);
+    if (den && !nan && !(t.flags & (SF_IE | SF_ZE))) {
+        bool stop = !(s->masks & SF_DE);
+        t.flags = stop ? SF_DE : t.flags | SF_DE;
+        t.rounded_up = t.rounded_up && !stop;
+    }
+    s->flags |= t.flags;
+    s->rounded_up = t.rounded_up;
+    return x80_to_bin(r, f, &exact);
+}
+
+uint32_t sf_f32_add(uint32_t a, uint32_t b, SfStatus *s)
+{
+    return (uint32_t)bin_arith(core_add, a, b, &FMT_F32, s);
+}
+uint32_t sf_f32_sub(uint32_t a, uint32_t b, SfStatus *s)
+{
+    return (uint32_t)bin_arith(core_sub, a, b, &FMT_F32, s);
+}
+uint32_t sf_f32_mul(uint32_t a, uint32_t b, SfStatus *s)
+{
+    return (uint32_t)bin_arith(core_mul, a, b, &FMT_F32, s);
+}
+uint32_t sf_f32_div(uint32_t a, uint32_t b, SfStatus *s)
+{
+    return (uint32_t)bin_arith(core_div, a, b, &FMT_F32, s);
+}
+uint32_t sf_f32_sqrt(uint32_t a, SfStatus *s)
+{
+    return (uint32_t)bin_arith(core_sqrt, a, a, &FMT_F32, s);
+}
+uint64_t sf_f64_add(uint64_t a, uint64_t b, SfStatus *s)
+{
+    return bin_arith(core_add, a, b, &FMT_F64, s);
+}
+uint64_t sf_f64_sub(uint64_t a, uint64_t b, SfStatus *s)
+{
+    return bin_arith(core_sub, a, b, &FMT_F64, s);
+}
+uint64_t sf_f64_mul(uint64_t a, uint64_t b, SfStatus *s)
+{
+    return bin_arith(core_mul, a, b, &FMT_F64, s);
+}
+uint64_t sf_f64_div(uint64_t a, uint64_t b, SfStatus *s)
+{
+    return bin_arith(core_div, a, b, &FMT_F64, s);
+}
+uint64_t sf_f64_sqrt(uint64_t a, SfStatus *s) { return bin_arith(core_sqrt, a, a, &FMT_F64, s); }
 
 /* --- comparison --- */
 

@@ -43,6 +43,7 @@ typedef struct SfStatus {
     uint8_t masks;              /* masked exceptions (x87 FCW bits 0-5) */
     uint8_t flags;              /* raised exceptions, sticky */
     bool rounded_up;            /* the last rounding increased the magnitude (x87 C1) */
+    bool first_nan;             /* NaN result: first NaN operand (SSE), not Table 4-7 */
 } SfStatus;
 
 /* Comparison results (values match nothing in particular). */
@@ -93,6 +94,22 @@ SfX80 sf_x80_from_f32(uint32_t f, SfStatus *s);
 SfX80 sf_x80_from_f64(uint64_t f, SfStatus *s);
 uint32_t sf_x80_to_f32(SfX80 a, SfStatus *s);
 uint64_t sf_x80_to_f64(SfX80 a, SfStatus *s);
+
+/*
+ * binary32/binary64 arithmetic, correctly rounded in s->round (s->prec is
+ * ignored); NaN results follow the SSE rule (first NaN operand, quieted).
+ * No DAZ/FTZ: callers that need them adjust operands and results.
+ */
+uint32_t sf_f32_add(uint32_t a, uint32_t b, SfStatus *s);
+uint32_t sf_f32_sub(uint32_t a, uint32_t b, SfStatus *s);
+uint32_t sf_f32_mul(uint32_t a, uint32_t b, SfStatus *s);
+uint32_t sf_f32_div(uint32_t a, uint32_t b, SfStatus *s);
+uint32_t sf_f32_sqrt(uint32_t a, SfStatus *s);
+uint64_t sf_f64_add(uint64_t a, uint64_t b, SfStatus *s);
+uint64_t sf_f64_sub(uint64_t a, uint64_t b, SfStatus *s);
+uint64_t sf_f64_mul(uint64_t a, uint64_t b, SfStatus *s);
+uint64_t sf_f64_div(uint64_t a, uint64_t b, SfStatus *s);
+uint64_t sf_f64_sqrt(uint64_t a, SfStatus *s);
 
 /*
  * Transcendentals (softfloat_trans.c). Computed in the host's long double

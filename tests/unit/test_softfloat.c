@@ -400,6 +400,94 @@ START_TEST(test_specials)
 }
 END_TEST
 
+/* binary32/64 against the host SSE (MXCSR flags share the x87 layout). */
+
+static uint64_t rnd_bin(bool dbl)
+{
+    unsigned ebits = dbl ? 11 : 8, fbits = dbl ? 52 : 23, emax = (1u << ebits) - 1;
+    uint64_t frac = x87_rnd_mant() >> (64 - fbits), sign = x87_rnd() & 1, e;
+    switch (x87_rnd() % 8) {
+    case 0: e = 0; frac >>= x87_rnd() % fbits; break;
+    case 1: e = emax; break;
+    case 2: e = 1 + x87_rnd() % 30; break;
+    case 3: e = emax - 1 - x87_rnd() % 30; break;
+    default: e = (emax >> 1) + x87_rnd() % 64 - 32; break;
+    }
+    return sign << (ebits + fbits) | e << fbits | frac;
+}
+
+enum { S_ADD, S_SUB, S_MUL, S_DIV, S_SQRT };
+
+static uint64_t host_sse(int op, bool dbl, uint64_t a, uint64_t b, uint32_t csr, uint32_t *out)
+{
+    static const uint32_t dflt = 0x1f80;
+    double da, db;
+    float fa, fb;
+    uint32_t a32 = (uint32_t)a, b32 = (uint32_t)b;
+    memcpy(&da, &a, 8);
+    memcpy(&db, &b, 8);
+    memcpy(&fa, &a32, 4);
+    memcpy(&fb, &b32, 4);
+#define SSE_OP(insn, x, y) \
+    __asm__ volatile("ldmxcsr %[c]\n\t" insn " %[Y], %[X]\n\tstmxcsr %[o]\n\tldmxcsr %[d]" \
+                     : [X] "+x"(x), [o] "=m"(*out) : [Y] "x"(y), [c] "m"(csr), [d] "m"(dflt))
+    switch (op * 2 + dbl) {
+    case 0: SSE_OP("addss", fa, fb); break;
+    case 1: SSE_OP("addsd", da, db); break;
+    case 2: SSE_OP("subss", fa, fb); break;
+    case 3: SSE_OP("subsd", da, db); break;
+    case 4: SSE_OP("mulss", fa, fb); break;
+    case 5: SSE_OP("mulsd", da, db); break;
+    case 6: SSE_OP("divss", fa, fb); break;
+    case 7: SSE_OP("divsd", da, db); break;
+    case 8: SSE_OP("sqrtss", fb, fa); fa = fb; break;
+    default: SSE_OP("sqrtsd", db, da); da = db; break;
+    }
+#undef SSE_OP
+    if (dbl) {
+        memcpy(&a, &da, 8);
+        return a;
+    }
+    memcpy(&a32, &fa, 4);
+    return a32;
+}
+
+static uint64_t sf_bin(int op, bool dbl, uint64_t a, uint64_t b, SfStatus *s)
+{
+    typedef uint32_t Op32(uint32_t, uint32_t, SfStatus *);
+    typedef uint64_t Op64(uint64_t, uint64_t, SfStatus *);
+    static Op32 *const op32[] = { sf_f32_add, sf_f32_sub, sf_f32_mul, sf_f32_div };
+    static Op64 *const op64[] = { sf_f64_add, sf_f64_sub, sf_f64_mul, sf_f64_div };
+    if (op == S_SQRT) {
+        return dbl ? sf_f64_sqrt(a, s) : sf_f32_sqrt((uint32_t)a, s);
+    }
+    return dbl ? op64[op](a, b, s) : op32[op]((uint32_t)a, (uint32_t)b, s);
+}
+
+START_TEST(test_binary32_64)
+{
+    int bad = 0;
+    for (int i = 0; i < ITER * 2 && bad < 10; i++) {
+        int op = (int)(x87_rnd() % 5);
+        bool dbl = x87_rnd() & 1;
+        uint64_t a = rnd_bin(dbl), b = rnd_bin(dbl);
+        unsigned rc = (unsigned)(x87_rnd() % 4);
+        uint32_t csr = 0x1f80 | rc << 13, hcsr;
+        uint64_t want = host_sse(op, dbl, a, b, csr, &hcsr);
+        SfStatus s = status_for(rc, 64);
+        uint64_t got = sf_bin(op, dbl, a, b, &s);
+        if (want != got || (hcsr & 0x3f) != s.flags) {
+            fprintf(stderr, "sse op %d %s rc=%u a %llx b %llx: host %llx flags %02x, sf %llx "
+                    "flags %02x\n", op, dbl ? "sd" : "ss", rc, (unsigned long long)a,
+                    (unsigned long long)b, (unsigned long long)want, hcsr & 0x3f,
+                    (unsigned long long)got, s.flags);
+            bad++;
+        }
+    }
+    ck_assert_int_eq(bad, 0);
+}
+END_TEST
+
 static Suite *softfloat_suite(void)
 {
     Suite *s = suite_create("softfloat");
@@ -414,6 +502,7 @@ static Suite *softfloat_suite(void)
     tcase_add_test(tc, test_from_bin);
     tcase_add_loop_test(tc, test_transcendental, T_SIN, T_F2XM1 + 1);
     tcase_add_test(tc, test_specials);
+    tcase_add_test(tc, test_binary32_64);
     suite_add_tcase(s, tc);
     return s;
 }
