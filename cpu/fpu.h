@@ -70,6 +70,11 @@ static inline SfX80 fpu_get(const CPUX86State *env, unsigned i)
     return (SfX80){ r->mant, r->exp };
 }
 
+/* For FXSAVE and the gdb stub: the status word with TOP, and the full
+ * tag word (2 bits a register: valid, zero, special, empty). */
+uint16_t fpu_get_fsw(const CPUX86State *env);
+uint16_t fpu_get_ftw(const CPUX86State *env);
+
 void fpu_ctx_init(FpuCtx *c, CPUX86State *env);
 /* Merges the flags into FSW (C1 from rounding), updates ES/B. */
 void fpu_commit(FpuCtx *c);

@@ -23,7 +23,7 @@
 #include "cpu/fpu.h"
 #include "kestrel/log.h"
 
-static uint16_t fpu_status(const CPUX86State *env)
+uint16_t fpu_get_fsw(const CPUX86State *env)
 {
     return (uint16_t)((env->fpus & ~FSW_TOP_MASK) | (env->fpstt & 7) << 11);
 }
@@ -38,7 +38,7 @@ static unsigned fpu_tag(const FloatX80 *r)
     return (e == 0 || e == 0x7fff || !(r->mant >> 63)) ? 2 : 0;
 }
 
-static uint16_t fpu_tag_word(const CPUX86State *env)
+uint16_t fpu_get_ftw(const CPUX86State *env)
 {
     uint16_t tw = 0;
     for (int i = 0; i < 8; i++) {
@@ -56,8 +56,8 @@ static void fpu_store_env(const FpuAccess *a)
     const FpuEnvLayout *l = a->l;
     uint32_t cs = env->fpcs | (l == &fpu_env32 ? (uint32_t)(env->fpop & 0x7ff) << 16 : 0);
     fpa_st(a, 0, env->fpuc, l->mo);
-    fpa_st(a, l->fsw, fpu_status(env), l->mo);
-    fpa_st(a, l->ftw, fpu_tag_word(env), l->mo);
+    fpa_st(a, l->fsw, fpu_get_fsw(env), l->mo);
+    fpa_st(a, l->ftw, fpu_get_ftw(env), l->mo);
     fpa_st(a, l->ip, env->fpip, l->mo);
     fpa_st(a, l->cs, cs, l->mo);
     fpa_st(a, l->dp, env->fpdp, l->mo);
@@ -191,7 +191,7 @@ static bool fpu_control_reg(CPUX86State *env, unsigned esc, unsigned modrm)
         cpu_fpu_init(env);
         return true;
     case 0x7e0:                                 /* DF E0 FNSTSW AX */
-        env->regs[R_EAX] = (env->regs[R_EAX] & ~0xffffULL) | fpu_status(env);
+        env->regs[R_EAX] = (env->regs[R_EAX] & ~0xffffULL) | fpu_get_fsw(env);
         return true;
     default:
         return false;
@@ -229,7 +229,7 @@ static bool fpu_control_mem(CPUX86State *env, unsigned esc, unsigned reg, const 
         fpu_fnsave(a);
         return true;
     case 057:                                   /* DD /7 FNSTSW m16 */
-        fpa_st(a, 0, fpu_status(env), MO_16);
+        fpa_st(a, 0, fpu_get_fsw(env), MO_16);
         return true;
     default:
         return false;

@@ -536,10 +536,10 @@ static uint64_t round_int_part(const Unp *u, bool truncate, SfStatus *s)
     if (truncate) {
         t.round = SF_RZ;
     }
-    bool carry = round_at(&v, (u128)1 << 64, u->sign, &t, &inexact);
+    round_at(&v, (u128)1 << 64, u->sign, &t, &inexact);   /* v < 2^127: no carry out */
     s->flags = t.flags;
     s->rounded_up = t.rounded_up;
-    return carry ? 0 : (uint64_t)(v >> 64);
+    return (uint64_t)(v >> 64);
 }
 
 static SfX80 x80_from_uint(bool sign, uint64_t mag)
