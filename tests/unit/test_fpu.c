@@ -382,6 +382,67 @@ START_TEST(test_diff_mem)
 }
 END_TEST
 
+/* Transcendentals through the helper: stack effects, C2 and the flags
+ * exactly, the values within a few ulps, C1 (rounding direction) not
+ * compared; operands where the host x87 is accurate (|x| < 1.5 for the
+ * trigonometric functions, (-1, 1) for F2XM1, |x| < 0.25 for FYL2XP1). */
+static uint64_t x80_ulps(SfX80 a, SfX80 b)
+{
+    if (a.se != b.se) {
+        return x87_same(a, b) ? 0 : UINT64_MAX;
+    }
+    return a.mant > b.mant ? a.mant - b.mant : b.mant - a.mant;
+}
+
+START_TEST(test_diff_trans)
+{
+    static const uint8_t ops[] = { 0xf0, 0xf1, 0xf2, 0xf3, 0xf9, 0xfb, 0xfe, 0xff };
+    int bad = 0;
+    for (int i = 0; i < 4000 && bad < 8; i++) {
+        unsigned op = ops[x87_rnd() % sizeof(ops)], n = 1 + (unsigned)(x87_rnd() % 8);
+        HostRun h;
+        uint8_t m[16];
+        memset(&h, 0, sizeof(h));
+        h.cw = 0x037f;
+        for (unsigned k = 0; k < 8; k++) {
+            int lo = op == 0xf9 ? -30 : -20, hi = op == 0xf9 ? -3 : 0;
+            h.regs[k] = (SfX80){ x87_rnd() | 1ull << 63,
+                                 (uint16_t)((x87_rnd() & 0x8000) |
+                                            (0x3fff + lo + (int)(x87_rnd() % (unsigned)(hi - lo)))) };
+        }
+        if (op == 0xf1) {
+            h.regs[0].se &= 0x7fff;                     /* FYL2X: log of a positive */
+        }
+        host_exec(&h, n, 0xd9, op, m);
+        cpu_fpu_init(env);
+        for (int k = (int)n - 1; k >= 0; k--) {
+            push_x80(h.regs[k]);
+        }
+        int exc = run(0xd9, op, 0);
+        RUN_OK(0xdd, 0x36, SAVE);
+        const uint8_t *k = &ram[SAVE];
+        uint16_t hsw = (uint16_t)(h.save[4] | h.save[5] << 8), ksw = (uint16_t)(k[4] | k[5] << 8);
+        bool same = exc == -1 && (hsw & ~FSW_C1) == (ksw & ~FSW_C1) && !memcmp(k + 8, h.save + 8, 2);
+        for (unsigned r = 0; r < 8 && same; r++) {
+            SfX80 a, b;
+            memcpy(&a.mant, h.save + 28 + 10 * r, 8);
+            memcpy(&a.se, h.save + 36 + 10 * r, 2);
+            memcpy(&b.mant, k + 28 + 10 * r, 8);
+            memcpy(&b.se, k + 36 + 10 * r, 2);
+            same = !save_used(h.save, r) || x80_ulps(a, b) <= 4;
+        }
+        if (!same) {
+            fprintf(stderr, "d9 %02x n=%u: fsw host %04x kestrel %04x ", op, n, hsw, ksw);
+            x87_print("st0 in", h.regs[0]);
+            x87_print("st1 in", h.regs[1]);
+            fprintf(stderr, "\n");
+            bad++;
+        }
+    }
+    ck_assert_int_eq(bad, 0);
+}
+END_TEST
+
 /* ---------------- targeted checks ---------------- */
 
 START_TEST(test_bcd)
@@ -542,6 +603,7 @@ static Suite *fpu_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, test_diff_reg, 0, 8);
     tcase_add_loop_test(tc, test_diff_mem, 0, 8);
+    tcase_add_test(tc, test_diff_trans);
     tcase_add_test(tc, test_bcd);
     tcase_add_test(tc, test_constants);
     tcase_add_test(tc, test_fcomi_fcmov);
