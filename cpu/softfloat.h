@@ -1,17 +1,19 @@
 /*
  * softfloat.h - guest-independent IEEE 754 binary floating point in
  * software: 80-bit extended (x87 register format) arithmetic with the x87
- * precision control, and the 32/64-bit binary formats for conversions.
+ * precision control, and the 32/64-bit binary formats (conversions and
+ * the basic operations, for SSE).
  *
  * Invariants and conventions:
  * - Flags and masks use the x87 status/control word bit layout
- *   (SF_IE..SF_PE), so the x87 code can OR them into FSW directly.
+ *   (SF_IE..SF_PE, also MXCSR's), so callers OR them in directly.
  * - Rounding modes use the x87 RC encoding (nearest, down, up, zero).
- * - Results are always produced; whether an unmasked exception prevents
- *   storing them is the caller's decision. The one masked/unmasked
- *   difference made here is the x87 one for register results: unmasked
- *   overflow/underflow deliver the result with its exponent biased by
- *   -/+ 0x6000 (SDM Vol. 1 8.5.4/8.5.5).
+ * - A result is always returned; whether an unmasked exception prevents
+ *   storing it is the caller's decision. The masks change what is
+ *   computed only where the x87 does: an unmasked DE stops an operation
+ *   (only DE is raised); unmasked OE/UE give an extended result with its
+ *   exponent biased by -/+ 0x6000 (SDM Vol. 1 8.5.4/8.5.5) and a binary32/
+ *   64 result only the OE/UE flag.
  * - Unsupported extended encodings (unnormals, pseudo-NaNs/infinities) are
  *   invalid operands; pseudo-denormals are accepted as denormals.
  * - NaN results follow SDM Vol. 1 Table 4-7 (x87 column); an invalid
@@ -51,7 +53,6 @@ typedef enum SfRel { SF_LT, SF_EQ, SF_GT, SF_UN } SfRel;
 
 #define SF_X80_BIAS 16383
 #define SF_X80_INDEFINITE ((SfX80){ 0xc000000000000000ull, 0xffff })
-#define SF_INT64_INDEFINITE 0x8000000000000000ull
 
 /* Classification of x80 encodings. */
 typedef enum SfClass {
