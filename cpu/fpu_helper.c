@@ -8,17 +8,18 @@
  * fpu_insn.c.
  *
  * The h_fpu operand packs: bits 0-7 ModRM, 8-10 the escape (D8..DF & 7),
- * 11-13 the memory operand's segment register, 16-63 the instruction's
+ * 11-13 the memory operand's segment register, 15 a 32/64-bit operand
+ * size (the FNSTENV/FNSAVE format; clear: 16-bit), 16-63 the instruction's
  * EIP/RIP (sign-extended from 48 bits); addr is the operand's linear
- * address.
+ * address. (The escape byte D8..DF itself in bits 8-15 thus means DS and
+ * the 32-bit format.)
  *
  * Invariants: fptags[] is indexed by physical register, fpus holds the
  * status word without TOP (fpstt); a load (FLDENV/FRSTOR) reads the whole
  * image before it changes any state, so a fault leaves the FPU intact.
  * ES and B are kept equal to "an unmasked exception flag is set". The
- * environment format follows the code segment size (16/32-bit); the
- * helper is not told about a 66h prefix. Real mode uses the protected-mode
- * layout.
+ * environment format follows the operand size (16/32-bit; 32-bit in
+ * 64-bit mode). Real mode uses the protected-mode layout.
  */
 #include "cpu/fpu.h"
 #include "kestrel/log.h"
@@ -257,7 +258,7 @@ void helper_fpu(CPUX86State *env, uint64_t op, uint64_t addr)
     unsigned esc = (op >> 8) & 7, modrm = op & 0xff;
     bool mem = modrm < 0xc0;
     FpuAccess a = { env, addr, cpu_mmu_index(env), ra,
-                    (env->hflags & HF_CS32) ? &fpu_env32 : &fpu_env16 };
+                    (op >> 15) & 1 ? &fpu_env32 : &fpu_env16 };
     FpuCtx c;
     if (env->cr[0] & (CR0_EM | CR0_TS)) {
         raise_exception(env, EXCP_NM, ra);

@@ -125,16 +125,21 @@ static void teardown(void)
     free(env);
 }
 
-/* Runs one x87 instruction (escape byte, ModRM); returns the exception
- * vector or -1. */
-static int run(unsigned esc, unsigned modrm, uint64_t addr)
+/* Calls helper_fpu; returns the exception vector or -1. */
+static int run_op(uint64_t op, uint64_t addr)
 {
-    uint64_t op = (uint64_t)EIP << 16 | (uint64_t)R_DS << 11 | (esc & 7) << 8 | modrm;
     if (setjmp(env->jmp_env)) {
         return env->exception_index;
     }
     helper_fpu(env, op, addr);
     return -1;
+}
+
+/* One x87 instruction (escape byte, ModRM) at EIP, 32-bit operand size. */
+static int run(unsigned esc, unsigned modrm, uint64_t addr)
+{
+    return run_op((uint64_t)EIP << 16 | 1u << 15 | (uint64_t)R_DS << 11 | (esc & 7) << 8 | modrm,
+                  addr);
 }
 
 #define RUN_OK(esc, modrm, addr) ck_assert_int_eq(run(esc, modrm, addr), -1)
@@ -560,6 +565,11 @@ START_TEST(test_pointers)
     ck_assert_uint_eq(dp, 0x40);
     ck_assert_uint_eq(ds & 0xffff, 0x10);
     ck_assert_uint_eq(env->fpuc & 0x3f, 0x3f);
+    /* 16-bit operand size: the 14-byte format (FSW at 2, FIP at 6, FDP at 10) */
+    ck_assert_int_eq(run_op((uint64_t)EIP << 16 | (uint64_t)R_DS << 11 | 1 << 8 | 0x36, SAVE), -1);
+    ck_assert_uint_eq(ram[SAVE + 2] | ram[SAVE + 3] << 8, fpu_get_fsw(env));
+    ck_assert_uint_eq(ram[SAVE + 6] | ram[SAVE + 7] << 8, EIP);
+    ck_assert_uint_eq(ram[SAVE + 10] | ram[SAVE + 11] << 8, 0x40);
 }
 END_TEST
 
