@@ -6,7 +6,9 @@
 # initramfs whose /init (tests/system/linux-init.sh) prints KESTREL-*
 # lines and then runs `poweroff -f`. Without ACPI poweroff the guest keeps
 # running, so a case passes on exit status 0 (powered off) or when the test
-# stops the guest after every expected line appeared ("0/kill").
+# stops the guest after every expected line appeared ("0/kill"). The
+# command line has panic=-1 so that a kernel panic reboots, which ends
+# Kestrel (-no-reboot) at once instead of waiting for the timeout.
 #
 # Cases per kernel and backend:
 #   linux-<k>-setup: the loader and option ROM work: the kernel prints its
@@ -16,7 +18,7 @@
 #     release, md5sum of /test.bin matches the host's, cpuinfo has flags.
 top=$(cd "$here/../.." && pwd)
 guests=${KESTREL_GUESTS:-$top/build/guests}
-linux_cmdline="console=ttyS0 kestrel.test=1"
+linux_cmdline="console=ttyS0 panic=-1 kestrel.test=1"
 
 linux_cases() {
     local k=$1 image=$guests/$2 be=$3
