@@ -304,7 +304,7 @@ static const MsrDesc msr_table[] = {
     { 0xc0000080, 1, has_efer, NULL, wr_efer, F(efer) },
     { 0xc0000081, 1, has_syscall, NULL, NULL, F(star) },
     { 0xc0000082, 1, has_lm, NULL, NULL, F(lstar), true },
-    { 0xc0000083, 1, has_lm, NULL, NULL, F(cstar), true },
+    { 0xc0000083, 1, has_lm, NULL, NULL, F(cstar) },
     { 0xc0000084, 1, has_lm, NULL, NULL, F(fmask) },
     { 0xc0000100, 2, has_lm, rd_seg_base, wr_seg_base, 0, true },      /* FS/GS_BASE */
     { 0xc0000102, 1, has_lm, NULL, NULL, F(kernel_gs_base), true },
