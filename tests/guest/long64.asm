@@ -4,7 +4,9 @@
 ; and SWAPGS, SYSCALL/SYSRET round trips with STAR/LSTAR/FMASK, 64-bit
 ; interrupt frames (16-byte alignment, IRETQ to ring 3), user/supervisor,
 ; read-only (CR0.WP) and NX pages, the NX bit as reserved without
-; EFER.NXE, and #GP on non-canonical addresses and MSR values.
+; EFER.NXE, #GP on non-canonical addresses and MSR values, #UD for
+; RDFSBASE (not advertised), and leaving long mode (CR0.PG=0 clears LMA;
+; CR0.PG with LME but no PAE is #GP).
 ;
 ; The 64-bit code records (name, actual, expected) triples; back in 32-bit
 ; compatibility mode they are reported through guest.inc's check_eq. A
@@ -12,8 +14,9 @@
 ; and resumes at the address EXPECT64 armed, on the stack it saved.
 ; qemu: skip (qemu-system-i386 has no long mode. Under qemu-system-x86_64
 ; (7.2), whose default CPU has SYSCALL, NX and long mode, all checks pass
-; but three the SDM decides otherwise: QEMU reports the RSVD #PF without
-; the P bit, and lets WRMSR load non-canonical IA32_FS_BASE / IA32_LSTAR)
+; but four the SDM decides otherwise: QEMU reports the RSVD #PF without
+; the P bit, lets WRMSR load non-canonical IA32_FS_BASE / IA32_LSTAR, and
+; lets CR0.PG be set with EFER.LME but no CR4.PAE)
 %include "guest.inc"
 
 PML4    equ 0x200000
@@ -181,6 +184,25 @@ gate64:
 ; ---- 32-bit compatibility mode: the report ----
 
 compat_report:
+        mov eax, cr0
+        and eax, 0x7fffffff
+        mov cr0, eax                      ; leaves long mode: legacy protected mode
+        lidt [idt_desc]                   ; guest.inc's 32-bit IDT again
+        mov ecx, EFER
+        rdmsr
+        and eax, EFER_LME | (1 << 10)
+        CHECK eax, EFER_LME, "CR0.PG=0 in compatibility mode clears EFER.LMA"
+        mov eax, cr4
+        and eax, ~0x20
+        mov cr4, eax
+        EXPECT_EXC .pg
+        mov eax, cr0
+        or eax, 0x80000000
+.pgf:   mov cr0, eax
+.pg:    EXC_RESULT "CR0.PG with EFER.LME and without CR4.PAE", 13, 0, .pgf
+        mov eax, cr0
+        and eax, 0x7fffffff
+        mov cr0, eax                      ; (QEMU does not fault: paging off again)
         CHECK [unexp_vec], 0xffffffff, "no unexpected exception in 64-bit code"
         CHECK [unexp_rip], 0, "RIP of an unexpected exception"
         mov esi, results
@@ -494,6 +516,9 @@ segment_tests:
         swapgs
         mov rax, [gs:0]
         RES "second SWAPGS", 0x6161616161616161
+        EXPECT64 .fsb
+        rdfsbase rax                      ; CPUID.7:EBX.FSGSBASE is not advertised
+.fsb:   EXC_RES64 "RDFSBASE without FSGSBASE", 6, 0
         ret
 
 syscall_tests:
