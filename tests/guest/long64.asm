@@ -436,6 +436,36 @@ integer_tests:
         mov rdx, 0xabcd000000000000
         shld rax, rdx, 16
         RES "shld r64", 0x1234abcd
+        mov rax, -1
+        mov rcx, 2
+        imul rcx
+        mov r8, rdx
+        RES "imul r64 (one operand): rax", -2
+        mov rax, r8
+        RES "imul r64 (one operand): rdx", -1
+        mov rax, -1
+        add rax, 1
+        mov rax, 0x7fffffff00000000
+        adc rax, 0xff
+        RES "adc r64 with carry", 0x7fffffff00000100
+        mov rax, 0x8000000000000000
+        bt rax, 63
+        setc al
+        movzx eax, al
+        RES "bt r64, 63", 1
+        mov rax, 5
+        mov rdx, 0x123456789abcdef0
+        test eax, eax
+        cmovnz rax, rdx
+        RES "cmovnz r64", 0x123456789abcdef0
+        mov rax, [abs qword rip_data + 8]
+        RES "mov rax, moffs64", 0x99aabbccddeeff00
+        mov ah, 0xd7
+        sahf
+        mov ah, 0
+        lahf
+        movzx eax, ah
+        RES "SAHF/LAHF in 64-bit mode (LAHF_LM)", 0xd7
         mov rax, 0x7fffffffffffffff
         add rax, 1
         pushfq
