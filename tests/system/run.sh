@@ -24,7 +24,7 @@ run_case() {
             wait "$pid"; status=$?; break
         fi
         if [[ "/$want_status/" == */kill/* ]] && all_found "$out" "$expect"; then
-            kill "$pid"; wait "$pid" 2>/dev/null; status=kill; break
+            kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; status=kill; break
         fi
         sleep 0.1
         waited=$((waited + 1))
