@@ -16,6 +16,7 @@
 #     early 64-bit code ran).
 #   linux-<k>-init: the whole boot: /init runs, `uname -r` is the package's
 #     release, md5sum of /test.bin matches the host's, cpuinfo has flags.
+#   linux-cpu-qemu32: -cpu qemu32 and no initrd: the setup code's CPU check.
 top=$(cd "$here/../.." && pwd)
 guests=${KESTREL_GUESTS:-$top/build/guests}
 linux_cmdline="console=ttyS0 panic=-1 kestrel.test=1"
@@ -42,6 +43,10 @@ else
         linux_cases cloud vmlinuz-cloud "$be"
         linux_cases amd64 vmlinuz "$be"
     done
+    # A 32-bit CPU model: the 16-bit setup runs and refuses the 64-bit kernel (CPUID).
+    run_case "linux-cpu-qemu32" "Booting from ROM|||This kernel requires an x86-64 CPU" kill 60 \
+        -cpu qemu32 -nographic -m 512 -no-reboot -kernel "$guests/vmlinuz-cloud" \
+        -append "$linux_cmdline"
 fi
 
 # Neither a bzImage nor a multiboot kernel: one message, status 1.
