@@ -4,7 +4,7 @@
 ; and SWAPGS, SYSCALL/SYSRET round trips with STAR/LSTAR/FMASK, 64-bit
 ; interrupt frames (16-byte alignment, IRETQ to ring 3), user/supervisor,
 ; read-only (CR0.WP) and NX pages, the NX bit as reserved without
-; EFER.NXE, #GP on non-canonical addresses and MSR values, #UD for
+; EFER.NXE, #GP on non-canonical addresses, MSR values and IRETQ targets, #UD for
 ; RDFSBASE (not advertised), and leaving long mode (CR0.PG=0 clears LMA;
 ; CR0.PG with LME but no PAE is #GP).
 ;
@@ -630,6 +630,16 @@ frame_tests:
         RES "interrupt frame: RSP", 0
         mov rax, [if_frame + 32]
         RES "interrupt frame: SS", SEL_DATA32
+        EXPECT64 .nci
+        mov rax, rsp
+        push SEL_DATA32
+        push rax
+        pushfq
+        push SEL_K64
+        mov rax, 0x0000800000000000
+        push rax
+        iretq
+.nci:   EXC_RES64 "IRETQ to a non-canonical RIP", 13, 0
 
         EXPECT64 .back
         TO_USER .user, 2
