@@ -102,7 +102,7 @@ check-system: $(BUILD)/kestrel
 check: check-unit check-guest check-system
 
 bench: $(BUILD)/kestrel
-	@tests/bench/run.sh $(BUILD)/kestrel
+	@CC="$(CC)" tests/bench/run.sh $(BUILD)/kestrel
 
 run: $(BUILD)/kestrel
 	$(BUILD)/kestrel -nographic -m 128
@@ -114,4 +114,4 @@ clean:
 distclean:
 	rm -rf $(BUILD)
 
--include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_BINS:=.d)

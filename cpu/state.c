@@ -96,11 +96,12 @@ uint32_t cpu_signature(const CPUIDModel *m)
 
 /* --- hflags and EFLAGS --- */
 
+/* Present, writable, expand-up data with a 4 GiB limit: no checks needed. */
 static bool seg_is_flat(const SegmentCache *s)
 {
-    return !(s->flags & DESC_P_MASK) ||
-           (s->limit == 0xffffffffu && !((s->flags & (DESC_S_MASK | DESC_CS_MASK | DESC_E_MASK))
-                                         == (DESC_S_MASK | DESC_E_MASK)));
+    const uint32_t kind = DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK | DESC_W_MASK | DESC_E_MASK;
+    return s->limit == 0xffffffffu &&
+           (s->flags & kind) == (DESC_P_MASK | DESC_S_MASK | DESC_W_MASK);
 }
 
 static uint32_t hflags_cpl(const CPUX86State *env)
@@ -134,8 +135,7 @@ static uint32_t hflags_segments(const CPUX86State *env, uint32_t hf)
     }
     for (size_t i = 0; i < ARRAY_SIZE(data_segs); i++) {
         if (!seg_is_flat(&env->segs[data_segs[i]])) {
-            hf |= HF_LIMITS;
-            break;
+            hf |= HF_SEGCHK(data_segs[i]);
         }
     }
     return hf;

@@ -316,7 +316,7 @@ void x86_disas_XLAT(DisasContext *dc, const Insn *in)
     int seg = (in->prefixes & PFX_SEG) ? in->mem.seg : R_DS;
     ir_add(dc->s, off, G_REG(R_EBX), al);
     x86_ext(dc, off, off, in->addrsize, false);
-    IRTemp addr = x86_seg_linear(dc, seg, off, 1, in->addrsize);
+    IRTemp addr = x86_seg_linear(dc, seg, off, 1, in->addrsize, false);
     x86_st_reg(dc, R_EAX, 1, false, x86_ld_mem(dc, addr, 1, false));
 }
 
@@ -356,7 +356,7 @@ static void x86_gen_bt(DisasContext *dc, const Insn *in, X86Op op)
             ir_add(s, off, off, disp);
             x86_ext(dc, off, off, in->addrsize, false);
         }
-        addr = x86_seg_linear(dc, in->mem.seg, off, size, in->addrsize);
+        addr = x86_seg_linear(dc, in->mem.seg, off, size, in->addrsize, dc->mem_write);
         v = x86_ld_mem(dc, addr, size, false);
     } else {
         v = x86_ld_op(dc, d);

@@ -347,11 +347,11 @@ START_TEST(test_hflags)
     ck_assert(env->hflags & HF_CS32);
     ck_assert(env->hflags & HF_SS32);
     ck_assert(!(env->hflags & HF_ADDSEG));
-    ck_assert(!(env->hflags & HF_LIMITS));
+    ck_assert(!(env->hflags & HF_SEGCHK_MASK));
     EXPECT_OK(load_seg(env, R_FS, SEL_DATA_SMALL, 0));
-    ck_assert(env->hflags & HF_LIMITS);
-    EXPECT_OK(load_seg(env, R_FS, 0, 0));       /* null FS is not usable: flat again */
-    ck_assert(!(env->hflags & HF_LIMITS));
+    ck_assert_uint_eq(env->hflags & HF_SEGCHK_MASK, HF_SEGCHK(R_FS));
+    EXPECT_OK(load_seg(env, R_FS, 0, 0));       /* null FS: accesses must fault */
+    ck_assert_uint_eq(env->hflags & HF_SEGCHK_MASK, HF_SEGCHK(R_FS));
     EXPECT_OK(load_seg(env, R_DS, SEL_DATA_SMALL, 0));
     ck_assert(env->hflags & HF_ADDSEG);
     cpu_set_eflags(env, IOPL_MASK | TF_MASK, IOPL_MASK | TF_MASK);
