@@ -30,7 +30,7 @@ static const CPUIDModel cpu_models[] = {
         .model_id = "Kestrel Virtual CPU (32-bit)",
     },
     {   /* The PC default: long mode, SYSCALL, NX, CMPXCHG16B, LAHF in 64-bit mode, FXSR and
-         * SSE..SSE3 (the x86-64 baseline). Not advertised, so #UD / #GP as on hardware without
+         * the SSE levels of the feature words. Not advertised, so #UD / #GP as on hardware without
          * them: FSGSBASE (RDFSBASE...), PCID, RDTSCP, LA57. 1 GiB pages are not advertised
          * either, but the page walker accepts PS in a PDPTE (tests/guest/longmode.asm). */
         .name = "qemu64", .vendor = "GenuineIntel", .level = 7, .xlevel = 0x80000008,
