@@ -5,7 +5,7 @@
 ; interrupt frames (16-byte alignment, IRETQ to ring 3), user/supervisor,
 ; read-only (CR0.WP) and NX pages, the NX bit as reserved without
 ; EFER.NXE, #GP on non-canonical addresses, MSR values and IRETQ targets, #UD for
-; RDFSBASE (not advertised), and leaving long mode (CR0.PG=0 clears LMA;
+; RDFSBASE and #GP for CR4.PCIDE (not advertised), and leaving long mode (CR0.PG=0 clears LMA;
 ; CR0.PG with LME but no PAE is #GP).
 ;
 ; The 64-bit code records (name, actual, expected) triples; back in 32-bit
@@ -14,9 +14,9 @@
 ; and resumes at the address EXPECT64 armed, on the stack it saved.
 ; qemu: skip (qemu-system-i386 has no long mode. Under qemu-system-x86_64
 ; (7.2), whose default CPU has SYSCALL, NX and long mode, all checks pass
-; but four the SDM decides otherwise: QEMU reports the RSVD #PF without
-; the P bit, lets WRMSR load non-canonical IA32_FS_BASE / IA32_LSTAR, and
-; lets CR0.PG be set with EFER.LME but no CR4.PAE)
+; but five the SDM decides otherwise: QEMU reports the RSVD #PF without
+; the P bit, lets WRMSR load non-canonical IA32_FS_BASE / IA32_LSTAR, lets
+; CR0.PG be set with EFER.LME but no CR4.PAE, and CR4.PCIDE without PCID)
 %include "guest.inc"
 
 PML4    equ 0x200000
@@ -182,6 +182,7 @@ gate64:
         ret
 
 ; ---- 32-bit compatibility mode: the report ----
+; (A record whose high halves differ is reported with the high halves.)
 
 compat_report:
         mov eax, cr0
@@ -549,6 +550,14 @@ segment_tests:
         EXPECT64 .fsb
         rdfsbase rax                      ; CPUID.7:EBX.FSGSBASE is not advertised
 .fsb:   EXC_RES64 "RDFSBASE without FSGSBASE", 6, 0
+        EXPECT64 .pcid
+        mov rax, cr4
+        bts rax, 17                       ; CR4.PCIDE: PCID is not advertised
+        mov cr4, rax
+.pcid:  EXC_RES64 "CR4.PCIDE without PCID", 13, 0
+        mov rax, cr4
+        btr rax, 17                       ; (QEMU does not fault: clear it again)
+        mov cr4, rax
         ret
 
 syscall_tests:
