@@ -4,9 +4,9 @@
 ; and SWAPGS, SYSCALL/SYSRET round trips with STAR/LSTAR/FMASK, 64-bit
 ; interrupt frames (16-byte alignment, IRETQ to ring 3), user/supervisor,
 ; read-only (CR0.WP) and NX pages, the NX bit as reserved without
-; EFER.NXE, #GP on non-canonical addresses, MSR values and IRETQ targets, #UD for
-; RDFSBASE and #GP for CR4.PCIDE (not advertised), and leaving long mode (CR0.PG=0 clears LMA;
-; CR0.PG with LME but no PAE is #GP).
+; EFER.NXE, #GP on non-canonical addresses, MSR values and IRETQ targets,
+; #UD for RDFSBASE and #GP for CR4.PCIDE (neither is advertised), and
+; leaving long mode (CR0.PG=0 clears LMA; CR0.PG with LME but no PAE: #GP).
 ;
 ; The 64-bit code records (name, actual, expected) triples; back in 32-bit
 ; compatibility mode they are reported through guest.inc's check_eq. A
