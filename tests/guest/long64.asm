@@ -274,7 +274,6 @@ compat_report:
 
 record:
         pushfq
-        mov rax, rax
         push rdi
         mov rdi, [rec_ptr]
         mov [rdi], rcx
