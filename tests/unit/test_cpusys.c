@@ -309,7 +309,8 @@ START_TEST(test_cpuid)
     cpuid(1, 0, r);
     ck_assert_uint_eq(r[0], 0x663);            /* same as EDX at reset */
     ck_assert(r[3] & CPUID_FPU);
-    ck_assert(!(r[3] & (CPUID_PAE | CPUID_SSE)));
+    ck_assert(!(r[3] & CPUID_PAE));
+    ck_assert(r[3] & (CPUID_SSE | CPUID_SSE2 | CPUID_FXSR | CPUID_MMX));
     cpuid(4, 0, r);
     ck_assert_uint_eq(r[0] & 0x1f, 1);         /* L1 data cache */
     cpuid(4, 3, r);
