@@ -26,6 +26,9 @@ endif
 MAIN_SRC := system/main.c
 LIB_SRCS := $(filter-out $(MAIN_SRC),$(SRCS))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+# Option ROMs (pc-bios/*.asm), assembled and embedded as C arrays.
+ROM_OBJS := $(BUILD)/pc-bios/linuxboot-rom.o
+LIB_OBJS += $(ROM_OBJS)
 MAIN_OBJ := $(MAIN_SRC:%.c=$(BUILD)/%.o)
 LIB := $(BUILD)/libkestrel.a
 
@@ -80,7 +83,26 @@ $(BUILD)/tests/diff/kdiff: $(BUILD)/tests/diff/kdiff.o $(DIFF_OBJS) $(LIB)
 
 kdiff: $(BUILD)/tests/diff/kdiff
 
-# Guest test programs (nasm) and the option ROMs in pc-bios/.
+# Option ROMs: nasm image, then a C file holding it (NAME_rom[] and its size).
+$(BUILD)/pc-bios/%.bin: pc-bios/%.asm
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  NASM    $<")
+	$(Q)nasm -f bin -o $@ $<
+
+$(BUILD)/pc-bios/linuxboot-rom.c: $(BUILD)/pc-bios/linuxboot.bin
+	@$(if $(Q),echo "  GEN     $@")
+	$(Q){ echo '/* generated from pc-bios/linuxboot.asm by the Makefile */'; \
+	  echo '#include "bios/linux.h"'; \
+	  echo 'const uint8_t linux_boot_rom[] = {'; \
+	  od -An -v -tx1 $< | sed 's/ *\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo '};'; \
+	  echo 'const size_t linux_boot_rom_size = sizeof(linux_boot_rom);'; } >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/pc-bios/%.o: $(BUILD)/pc-bios/%.c
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# Guest test programs (nasm).
 GUEST_SRCS := $(wildcard tests/guest/*.asm)
 GUEST_BINS := $(GUEST_SRCS:tests/guest/%.asm=$(BUILD)/tests/guest/%.bin)
 $(BUILD)/tests/guest/%.bin: tests/guest/%.asm $(wildcard tests/guest/*.inc)
@@ -105,7 +127,7 @@ run: $(BUILD)/kestrel
 	$(BUILD)/kestrel -nographic -m 128
 
 clean:
-	rm -rf $(BUILD)/cpu $(BUILD)/tcg $(BUILD)/hw $(BUILD)/bios $(BUILD)/ui $(BUILD)/block \
+	rm -rf $(BUILD)/cpu $(BUILD)/tcg $(BUILD)/hw $(BUILD)/bios $(BUILD)/ui $(BUILD)/block $(BUILD)/pc-bios \
 	       $(BUILD)/net $(BUILD)/system $(BUILD)/tests $(BUILD)/kestrel $(LIB)
 
 distclean:

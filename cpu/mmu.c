@@ -396,10 +396,22 @@ typedef struct PageRef {
     uint64_t phys;              /* physical address of the access's first byte here */
 } PageRef;
 
+/*
+ * In long mode a non-canonical address is #GP(0) before any page walk (the
+ * SDM's #SS(0) for SS-relative accesses is not told apart: QEMU does the
+ * same). TLB tags hold the whole address, so only misses need the check.
+ */
+static bool mmu_canonical(const CPUX86State *env, uint64_t vaddr)
+{
+    return !(env->efer & EFER_LMA) || x86_is_canonical(vaddr);
+}
+
 static void tlb_ref(CPUX86State *env, uint64_t vaddr, MMUAccess access, unsigned mmu_idx,
                     uintptr_t retaddr, PageRef *ref)
 {
     uint32_t err;
+    if (!mmu_canonical(env, vaddr))
+        raise_exception_err(env, EXCP_GP, 0, retaddr);
     if (!tlb_lookup(env, vaddr, access, mmu_idx, &err))
         mmu_raise_pf(env, vaddr, err, retaddr);
     unsigned idx = tlb_index(vaddr);
@@ -588,7 +600,7 @@ bool mmu_probe_code(CPUX86State *env, uint64_t vaddr, uint64_t *paddr)
 {
     unsigned mmu_idx = code_mmu_index(env->hflags), idx = tlb_index(vaddr);
     uint32_t err;
-    if (!tlb_lookup(env, vaddr, ACC_FETCH, mmu_idx, &err))
+    if (!mmu_canonical(env, vaddr) || !tlb_lookup(env, vaddr, ACC_FETCH, mmu_idx, &err))
         return false;
     *paddr = (exec_state(env)->tlb_phys[mmu_idx][idx] & TLB_PAGE_MASK) |
              (vaddr & PAGE_OFFSET_MASK);
@@ -618,6 +630,11 @@ int translator_ld_code(CPUX86State *env, TranslationBlock *tb, uint64_t linear,
         if (chunk > len - done)
             chunk = len - done;
         uint32_t err;
+        if (!mmu_canonical(env, va)) {
+            if (may_fault)
+                raise_exception_err(env, EXCP_GP, 0, 0);
+            return done;
+        }
         if (!tlb_lookup(env, va, ACC_FETCH, mmu_idx, &err)) {
             if (may_fault)
                 mmu_raise_pf(env, va, err, 0);
