@@ -244,7 +244,8 @@ const void *helper_lookup_tb_ptr(CPUX86State *env);
     X(lookup_tb_ptr,     0, true)    /* host code of next TB or epilogue */ \
     X(single_step,       0, false)   /* after an insn when TF: #DB */    \
     X(fpu,               2, false)   /* x87: opcode|modrm, linear address */ \
-    X(fwait,             0, false)
+    X(fwait,             0, false)                                       \
+    X(rep_bulk,          1, true)    /* cpu/string.h descriptor -> STR_BULK_* */
 
 #define X86_HELPER_DECL(name, nargs, ret) extern const IRHelper h_##name;
 X86_HELPERS(X86_HELPER_DECL)
