@@ -5,10 +5,9 @@
  *
  * Invariants:
  *  - The helper never faults and never touches device memory: it runs only
- *    when each stream's first element hits the softmmu TLB for its access
- *    (a hit means the page is plain RAM: MMIO, pages holding translated
- *    code and watchpoints carry tag bits that make the compare fail), and
- *    only over elements that stay in that page and do not wrap the offset
+ *    when each stream's page is plain RAM accessible without a fault
+ *    (mmu_probe_ram: no MMIO, no translated code, no watchpoint), and only
+ *    over elements that stay in that page and do not wrap the offset
  *    register at the address size. Otherwise it returns STR_BULK_NONE and
  *    the translated code runs one element on the per-element path, which
  *    fills the TLB, invalidates code and raises faults precisely.
@@ -93,9 +92,10 @@ static bool str_stream(CPUX86State *env, const StrArgs *a, StrStream *st, int se
     uint64_t off = env->regs[st->reg] & a->mask;
     uint64_t lin = str_linear(env, a, seg, off);
     uint64_t room = str_room(a, off, lin);
-    st->host = write ? tlb_hit_write(&env->tlb, a->mmu_idx, lin, a->size)
-                     : tlb_hit_read(&env->tlb, a->mmu_idx, lin, a->size);
-    if (!st->host || room == 0)
+    if (room == 0)
+        return false;
+    st->host = mmu_probe_ram(env, lin, write, a->mmu_idx);
+    if (!st->host)
         return false;
     if (room < *n)
         *n = room;
