@@ -187,7 +187,7 @@ static void x86_str_bulk(DisasContext *dc, int64_t desc, IRLabel *done, IRLabel 
 {
     IRContext *s = dc->s;
     IRLabel *slow = ir_label_new(s);
-    IRTemp r = x86_tmp(dc);
+    IRTemp r = ir_temp_tb(s, IR_I64);            /* read after a branch */
     x86_call_helper(dc, &h_rep_bulk, r, (IRTemp[]){ x86_const(dc, (uint64_t)desc) });
     ir_brcondi(s, IR_COND_EQ, r, STR_BULK_NONE, slow);
     ir_brcondi(s, IR_COND_EQ, r, STR_BULK_DONE, done);

@@ -43,6 +43,28 @@ void cpu_exit(CPUX86State *env)
     env->exit_request = 1;
 }
 
+/* -icount grants: no instructions retire in these fakes. */
+void cpu_icount_grant(CPUX86State *env, int64_t insns)
+{
+    env->icount_budget = env->icount_granted = insns;
+}
+
+int64_t cpu_icount_pending(const CPUX86State *env)
+{
+    return env->icount_granted - env->icount_budget;
+}
+
+void cpu_icount_limit(CPUX86State *env, int64_t insns)
+{
+    (void)env;
+    (void)insns;
+}
+
+void cpu_icount_commit(CPUX86State *env)
+{
+    env->icount_granted = env->icount_budget;
+}
+
 void machine_reset(Machine *m)
 {
     resets++;
