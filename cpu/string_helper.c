@@ -74,15 +74,16 @@ static uint64_t str_room(const StrArgs *a, uint64_t off, uint64_t lin)
     uint64_t in_page = lin & STR_PAGE_OFFSET_MASK;
     if (off > a->mask - (a->size - 1) || in_page + a->size > TLB_PAGE_SIZE)
         return 0;
+    /* elements after the first (a full 64-bit range would overflow a count) */
     uint64_t by_off, by_page;
     if (a->down) {
-        by_off = off / a->size + 1;
-        by_page = in_page / a->size + 1;
+        by_off = off / a->size;
+        by_page = in_page / a->size;
     } else {
-        by_off = (a->mask - off - (a->size - 1)) / a->size + 1;
-        by_page = (TLB_PAGE_SIZE - in_page - a->size) / a->size + 1;
+        by_off = (a->mask - off - (a->size - 1)) / a->size;
+        by_page = (TLB_PAGE_SIZE - in_page - a->size) / a->size;
     }
-    return by_off < by_page ? by_off : by_page;
+    return (by_off < by_page ? by_off : by_page) + 1;
 }
 
 /* Limits *n to what the stream can do in bulk; false when it cannot. */

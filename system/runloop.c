@@ -63,7 +63,7 @@ static RunState rs;
 static CPUX86State *icount_cpu;          /* -icount: the CPU inside cpu_exec */
 static __thread bool on_vcpu_thread;
 
-#define ICOUNT_MAX_GRANT (1LL << 30)     /* instructions per cpu_exec without a deadline */
+#define ICOUNT_MAX_GRANT (1LL << 20)     /* instructions per cpu_exec at most (round robin) */
 
 static void vcpu_kick(void)
 {
