@@ -13,7 +13,7 @@
  * one instruction per block, the dynamic path), rotates through the host,
  * shift by zero keeping flags, REP MOVS/CMPS, the bulk REP path against the
  * per-element one (overlap, both directions, page crossing, 16-bit wrap,
- * CMPS/SCAS stops, CX = 0), PUSH/POP/CALL/RET/PUSHA/POPA/
+ * CMPS/SCAS stops, CX = 0, 64-bit addressing), PUSH/POP/CALL/RET/PUSHA/POPA/
  * ENTER/LEAVE, real-mode segment bases with 16-bit addressing.
  */
 #if defined(__x86_64__)
@@ -868,6 +868,7 @@ typedef struct RepCase {
     uint32_t prefixes;
     bool down;
     uint64_t si, di, cx, ax;
+    bool code64;
 } RepCase;
 
 static const RepCase rep_cases[] = {
@@ -885,6 +886,9 @@ static const RepCase rep_cases[] = {
     { X86_CMPS, 4, 4, PFX_REPZ, true, 0x5ffc, 0x7ffc, 0x800, 0 },
     { X86_CMPS, 2, 4, PFX_REPNZ, false, 0x4000, 0x4001, 0x100, 0 },
     { X86_MOVS, 1, 4, PFX_REPZ, false, 0x4000, 0x5000, 0, 0 },          /* CX = 0 */
+    { X86_MOVS, 1, 8, PFX_REPZ, false, 0, 0x4000, 0x1300, 0, true },    /* from offset 0 */
+    { X86_STOS, 8, 8, PFX_REPZ, true, 0, 0x100005ff8, 0x280, 0x0102030405060708, true },
+    { X86_MOVS, 1, 4, PFX_REPZ, false, 0xffffffff00004000, 0x6000, 0x1100, 0, true },
 };
 
 static uint8_t rep_init_mem[1 << 20], rep_ref_mem[1 << 20];
@@ -899,6 +903,10 @@ static void rep_case_setup(const RepCase *c)
     env.regs[R_EAX] = c->ax;
     env.eflags |= c->down ? DF_MASK : 0;
     env.cc_src = CC_C;
+    if (c->code64) {
+        env.hflags = HF_PE | HF_LMA | HF_CS64 | HF_SS32;
+        env.segs[R_DS].base = 0x5000;    /* ignored in 64-bit mode */
+    }
     script_reset(0x1000);
     Insn *in = EMIT0(MOVS, c->size);
     in->op = c->op;
