@@ -177,7 +177,7 @@ static int64_t x86_str_bulk_desc(DisasContext *dc, const Insn *in, X86Op op, int
     }
     return (int64_t)sop | __builtin_ctz(size) << STR_DESC_SIZE_SHIFT |
            __builtin_ctz(in->addrsize) << STR_DESC_AW_SHIFT | seg << STR_DESC_SEG_SHIFT |
-           ((in->prefixes & PFX_REPNZ) ? STR_DESC_REPNE : 0) |
+           ((in->prefixes & PFX_REPZ) ? 0 : STR_DESC_REPNE) |   /* as x86_gen_string */
            (dc->code64 ? STR_DESC_CODE64 : 0) | dc->mem_idx << STR_DESC_MMU_SHIFT;
 }
 
