@@ -144,8 +144,13 @@ static void str_stos(const StrArgs *a, uint8_t *dst, uint64_t val, uint64_t n)
     }
     for (unsigned i = 0; i < a->size; i++)
         pat[i] = (uint8_t)(val >> (8 * i));
-    for (uint64_t i = 0; i < n; i++)
-        memcpy(lo + i * a->size, pat, a->size);
+    memcpy(lo, pat, a->size);
+    /* the filled part is whole elements: double it until len */
+    for (uint64_t done = a->size; done < len;) {
+        uint64_t more = done < len - done ? done : len - done;
+        memcpy(lo + done, lo, more);
+        done += more;
+    }
 }
 
 /* CMPS/SCAS: compares up to n elements; returns how many ran and whether
