@@ -124,7 +124,8 @@ static void str_movs(const StrArgs *a, uint8_t *dst, const uint8_t *src, uint64_
     uint64_t len = n * a->size;
     uint8_t *dlo = a->down ? dst - (len - a->size) : dst;
     const uint8_t *slo = a->down ? src - (len - a->size) : src;
-    if (dlo + len <= slo || slo + len <= dlo) {
+    uintptr_t d = (uintptr_t)dlo, sa = (uintptr_t)slo;
+    if (d + len <= sa || sa + len <= d) {
         memcpy(dlo, slo, len);
         return;
     }
