@@ -151,6 +151,10 @@ void cpu_update_hflags(CPUX86State *env)
     uint64_t cr0 = env->cr[0];
     uint32_t hf = env->hflags & HF_INHIBIT_IRQ;
 
+    if (env->icount) {
+        hf |= HF_ICOUNT;
+    }
+
     hf |= hflags_cpl(env);
     if (cr0 & CR0_PE) {
         hf |= HF_PE;
