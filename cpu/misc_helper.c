@@ -10,6 +10,7 @@
  * table: an MSR absent from it (or not advertised by the CPU model) is #GP.
  */
 #include "cpu/cpusys.h"
+#include "kestrel/apic.h"
 #include "kestrel/log.h"
 #include "kestrel/machine.h"
 #include "kestrel/memory.h"
@@ -206,10 +207,11 @@ static bool wr_apic_base(CPUX86State *env, uint32_t index, uint64_t v)
     if (v & ~valid) {
         return false;
     }
-    if ((v ^ env->apic_base) & ~(1ULL << 8)) {
-        log_unimp("APIC base relocation/disable is not forwarded to the local APIC\n");
-    }
+    uint64_t old = env->apic_base;
     env->apic_base = (v & ~(1ULL << 8)) | (env->apic_base & (1ULL << 8));
+    if (env->apic) {
+        apic_base_changed(env->apic, old);
+    }
     return true;
 }
 
@@ -470,8 +472,7 @@ uint64_t helper_read_cr(CPUX86State *env, uint64_t reg)
         return env->cr[reg];
     case 8:
         if (env->hflags & HF_CS64) {
-            log_unimp("CR8 (TPR) reads as 0\n");
-            return 0;
+            return env->apic ? apic_get_tpr(env->apic) : 0;
         }
         break;
     default:
@@ -499,7 +500,12 @@ void helper_write_cr(CPUX86State *env, uint64_t reg, uint64_t val)
         return;
     case 8:
         if (env->hflags & HF_CS64) {
-            log_unimp("CR8 (TPR) writes are ignored\n");
+            if (val >> 4) {
+                gp0(env, ra);             /* CR8 bits 63:4 are reserved */
+            }
+            if (env->apic) {
+                apic_set_tpr(env->apic, (uint8_t)val);
+            }
             return;
         }
         break;

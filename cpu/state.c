@@ -380,7 +380,7 @@ bool cpu_has_work(CPUX86State *env)
         return (req & CPU_INTERRUPT_SIPI) != 0;
     }
     return ((req & CPU_INTERRUPT_NMI) && !env->nmi_blocked) ||
-           ((req & CPU_INTERRUPT_HARD) && (env->eflags & IF_MASK));
+           ((req & (CPU_INTERRUPT_HARD | CPU_INTERRUPT_APIC)) && (env->eflags & IF_MASK));
 }
 
 void cpu_set_a20(CPUX86State *env, bool enabled)

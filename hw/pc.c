@@ -11,7 +11,10 @@
  *   1 MiB - below_4g       RAM; below_4g = RAM size, or 3 GiB if RAM >= 3.5 GiB
  *   4 GiB - BIOS size      the BIOS image, read-only
  *   4 GiB - ...            RAM above 4 GiB
- * Devices, in creation order: i8259 (fills isa_irq), the ISA set, the
+ * Devices, in creation order: i8259 (fills isa_irq), one local APIC per
+ * CPU and the I/O APIC (isa_irq[n] then drives 8259 input n and I/O APIC
+ * pin n, IRQ0 pin 2 as the MADT override says; isa_irq[16..23] drive pins
+ * 16..23 only), the rest of the ISA set, the
  * serial ports that have a back end, PCI (i440FX, PIIX3, PIIX3 IDE),
  * fw_cfg, then -device arguments; fw_cfg contents are published last.
  * Other engineers' device classes are found by name, so the board links
@@ -24,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include "kestrel/apic.h"
 #include "kestrel/cpu.h"
 #include "kestrel/firmware.h"
 #include "kestrel/log.h"
@@ -206,10 +210,13 @@ static bool pc_create_cpus(Machine *m, char *err, size_t errlen)
 typedef struct PcIsaDevice {
     const char *cls;
     const char *opts[PC_MAX_OPTS][2];
+    bool (*then)(Machine *m, char *err, size_t errlen);   /* wiring after creation */
 } PcIsaDevice;
 
+static bool pc_create_apics(Machine *m, char *err, size_t errlen);
+
 static const PcIsaDevice pc_isa_devices[] = {
-    { "i8259", { { NULL } } },
+    { "i8259", { { NULL } }, pc_create_apics },
     { "i8254", { { "irq", "0" } } },
     { "mc146818", { { "irq", "8" } } },
     { "i8042", { { "irq", "1" }, { "irq_mouse", "12" } } },
@@ -231,6 +238,34 @@ static bool pc_add_device(Machine *m, const char *name, const DeviceOpts *opts,
     return device_create(m, cls, opts, err, errlen) != NULL;
 }
 
+/* The APIC of every CPU, then the I/O APIC beside the 8259 on the ISA IRQs. */
+static bool pc_create_apics(Machine *m, char *err, size_t errlen)
+{
+    static const char *const cpu_index[] = {
+        "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15",
+    };
+    static_assert(ARRAY_SIZE(cpu_index) == ARRAY_SIZE(((Machine *)0)->cpus), "one per CPU");
+    for (int i = 0; i < m->ncpus; i++) {
+        DeviceOpts opts = { 1, { { "cpu", cpu_index[i] } } };
+        if (!device_create(m, &apic_class, &opts, err, errlen))
+            return false;
+    }
+    Device *ioapic = device_create(m, &ioapic_class, NULL, err, errlen);
+    if (!ioapic)
+        return false;
+    PcBoard *pc = pc_board(m);
+    for (int i = 0; i < IOAPIC_NUM_PINS; i++) {
+        IrqLine pin = ioapic_pin(ioapic, i == 0 ? 2 : i);
+        if (i >= 16) {
+            m->isa_irq[i] = pin;
+            continue;
+        }
+        pc->isa_split[i] = (IrqSplit){ { m->isa_irq[i], pin }, 2 };
+        m->isa_irq[i] = irq_line(irq_split_handler, &pc->isa_split[i], i);
+    }
+    return true;
+}
+
 static bool pc_create_isa_devices(Machine *m, char *err, size_t errlen)
 {
     for (size_t i = 0; i < ARRAY_SIZE(pc_isa_devices); i++) {
@@ -242,6 +277,8 @@ static bool pc_create_isa_devices(Machine *m, char *err, size_t errlen)
             opts.count++;
         }
         if (!pc_add_device(m, isa->cls, &opts, err, errlen))
+            return false;
+        if (isa->then && !isa->then(m, err, errlen))
             return false;
     }
     static const char *const chardev_index[MAX_SERIAL] = { "0", "1", "2", "3" };
