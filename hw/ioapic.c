@@ -32,7 +32,7 @@
 #define RTE_LEVEL (1ull << 15)
 #define RTE_MASKED (1ull << 16)
 #define RTE_RO_BITS (RTE_DELIVERY_STATUS | RTE_REMOTE_IRR)
-#define RTE_WRITABLE (0xff000000000000ffull | 0x1ef00ull)
+#define RTE_WRITABLE (0xff000000000000ffull | 0x1af00ull)
 
 typedef struct IoApic {
     Device dev;
