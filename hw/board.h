@@ -48,7 +48,6 @@ typedef struct PcBoard {
     BlockDev *ide_drives[4];    /* by IDE index bus*2+unit, NULL when empty */
     bool ide_cdrom[4];
     char *device_arg_copies[MAX_DEVICE_ARGS];   /* -device strings split into opts */
-    IrqSplit isa_split[16];     /* ISA IRQ n -> 8259 input n and I/O APIC pin (n ? n : 2) */
 } PcBoard;
 
 static inline PcBoard *pc_board(Machine *m)

@@ -11,6 +11,10 @@
  *    and Remote IRR set; the local APIC's EOI broadcast of that vector clears
  *    Remote IRR, and a pin still asserted is sent again.
  *  - Messages go to the local APICs through apic_deliver().
+ *  - Board wiring (realize): isa_irq[n] of the 8259 (n < 16) becomes a split
+ *    to 8259 input n and pin n, except IRQ0 which reaches pin 2 as the MADT
+ *    interrupt source override says (as QEMU); isa_irq[16..23] are pins
+ *    16..23. So devices created later drive both controllers.
  * Invariant: after every pin, entry or EOI change, ioapic_service() has sent
  * every level pin that is asserted, unmasked and not awaiting its EOI.
  */
@@ -41,6 +45,7 @@ typedef struct IoApic {
     uint8_t regsel;
     uint32_t pins;                 /* current input levels */
     uint64_t rte[IOAPIC_NUM_PINS];
+    IrqSplit isa_split[16];        /* ISA IRQ n -> 8259 input n and a pin */
 } IoApic;
 
 static void ioapic_send(IoApic *s, int pin)
@@ -166,6 +171,19 @@ IrqLine ioapic_pin(Device *dev, int pin)
     return irq_line(ioapic_set_pin, dev, pin);
 }
 
+static void ioapic_wire_isa(IoApic *s, Machine *m)
+{
+    for (int i = 0; i < IOAPIC_NUM_PINS; i++) {
+        IrqLine pin = ioapic_pin(&s->dev, i == 0 ? 2 : i);
+        if (i >= 16) {
+            m->isa_irq[i] = pin;
+            continue;
+        }
+        s->isa_split[i] = (IrqSplit){ { m->isa_irq[i], pin }, 2 };
+        m->isa_irq[i] = irq_line(irq_split_handler, &s->isa_split[i], i);
+    }
+}
+
 static void ioapic_reset(Device *dev)
 {
     IoApic *s = (IoApic *)dev;
@@ -185,6 +203,7 @@ static bool ioapic_realize(Device *dev, Machine *m, const DeviceOpts *opts,
     for (int i = 0; i < m->ncpus; i++)
         if (m->cpus[i] && m->cpus[i]->apic)
             apic_set_eoi_handler(m->cpus[i]->apic, ioapic_eoi, s);
+    ioapic_wire_isa(s, m);
     ioapic_reset(dev);
     return true;
 }

@@ -12,9 +12,8 @@
  *   4 GiB - BIOS size      the BIOS image, read-only
  *   4 GiB - ...            RAM above 4 GiB
  * Devices, in creation order: i8259 (fills isa_irq), one local APIC per
- * CPU and the I/O APIC (isa_irq[n] then drives 8259 input n and I/O APIC
- * pin n, IRQ0 pin 2 as the MADT override says; isa_irq[16..23] drive pins
- * 16..23 only), the rest of the ISA set, the
+ * CPU and the I/O APIC (which makes isa_irq[] reach it too), the rest of
+ * the ISA set, the
  * serial ports that have a back end, PCI (i440FX, PIIX3, PIIX3 IDE),
  * fw_cfg, then -device arguments; fw_cfg contents are published last.
  * Other engineers' device classes are found by name, so the board links
@@ -27,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
-#include "kestrel/apic.h"
 #include "kestrel/cpu.h"
 #include "kestrel/firmware.h"
 #include "kestrel/log.h"
@@ -238,7 +236,10 @@ static bool pc_add_device(Machine *m, const char *name, const DeviceOpts *opts,
     return device_create(m, cls, opts, err, errlen) != NULL;
 }
 
-/* The APIC of every CPU, then the I/O APIC beside the 8259 on the ISA IRQs. */
+/*
+ * The APIC of every CPU (after the 8259, whose INTA it chains to LINT0),
+ * then the I/O APIC, which joins the 8259 on isa_irq[] (hw/ioapic.c).
+ */
 static bool pc_create_apics(Machine *m, char *err, size_t errlen)
 {
     static const char *const cpu_index[] = {
@@ -247,23 +248,10 @@ static bool pc_create_apics(Machine *m, char *err, size_t errlen)
     static_assert(ARRAY_SIZE(cpu_index) == ARRAY_SIZE(((Machine *)0)->cpus), "one per CPU");
     for (int i = 0; i < m->ncpus; i++) {
         DeviceOpts opts = { 1, { { "cpu", cpu_index[i] } } };
-        if (!device_create(m, &apic_class, &opts, err, errlen))
+        if (!pc_add_device(m, "apic", &opts, err, errlen))
             return false;
     }
-    Device *ioapic = device_create(m, &ioapic_class, NULL, err, errlen);
-    if (!ioapic)
-        return false;
-    PcBoard *pc = pc_board(m);
-    for (int i = 0; i < IOAPIC_NUM_PINS; i++) {
-        IrqLine pin = ioapic_pin(ioapic, i == 0 ? 2 : i);
-        if (i >= 16) {
-            m->isa_irq[i] = pin;
-            continue;
-        }
-        pc->isa_split[i] = (IrqSplit){ { m->isa_irq[i], pin }, 2 };
-        m->isa_irq[i] = irq_line(irq_split_handler, &pc->isa_split[i], i);
-    }
-    return true;
+    return pc_add_device(m, "ioapic", NULL, err, errlen);
 }
 
 static bool pc_create_isa_devices(Machine *m, char *err, size_t errlen)
