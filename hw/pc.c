@@ -13,9 +13,9 @@
  *   4 GiB - ...            RAM above 4 GiB
  * Devices, in creation order: i8259 (fills isa_irq), one local APIC per
  * CPU and the I/O APIC (which makes isa_irq[] reach it too), the rest of
- * the ISA set, the
- * serial ports that have a back end, PCI (i440FX, PIIX3, PIIX3 IDE),
- * fw_cfg, then -device arguments; fw_cfg contents are published last.
+ * the ISA set, the serial ports that have a back end, PCI (i440FX, PIIX3,
+ * PIIX3 IDE), fw_cfg, the ACPI hardware (PIIX4_PM at 01.3, hpet), then -device
+ * arguments; fw_cfg contents are published last.
  * Other engineers' device classes are found by name, so the board links
  * without them; a missing built-in class is warned about and skipped.
  *
@@ -293,7 +293,9 @@ static bool pc_create_chipset(Machine *m, char *err, size_t errlen)
     for (size_t i = 0; i < ARRAY_SIZE(chipset); i++)
         if (!device_create(m, chipset[i], NULL, err, errlen))
             return false;
-    return true;
+    /* ACPI hardware: the PIIX4 PM function (01.3) and the HPET. */
+    return pc_add_device(m, "PIIX4_PM", NULL, err, errlen) &&
+           pc_add_device(m, "hpet", NULL, err, errlen);
 }
 
 /* Splits "name,key=val,..." in place (s is owned by the board) into opts. */
