@@ -18,13 +18,13 @@
  * Invariant: after every register write, every comparator's Timer is armed
  * exactly when it is enabled with the counter running.
  */
+#include "kestrel/acpi.h"
 #include "kestrel/apic.h"
 #include "kestrel/machine.h"
 #include "kestrel/memory.h"
 #include "kestrel/timer.h"
 #include "kestrel/log.h"
 
-#define HPET_BASE 0xfed00000u
 #define HPET_MMIO_SIZE 0x400u
 #define HPET_TIMERS 3
 #define HPET_TICK_NS 10
@@ -308,7 +308,7 @@ static bool hpet_realize(Device *dev, Machine *m, const DeviceOpts *opts, char *
         s->t[i].index = i;
         s->t[i].timer = timer_new(hpet_timer_cb, &s->t[i]);
     }
-    bus_map_io(m->mem, "hpet", HPET_BASE, HPET_MMIO_SIZE, &hpet_mmio_ops, s, 0);
+    bus_map_io(m->mem, "hpet", ACPI_HPET_BASE, HPET_MMIO_SIZE, &hpet_mmio_ops, s, 0);
     hpet_reset(dev);
     return true;
 }

@@ -21,6 +21,7 @@
  * after every change; the overflow Timer is armed for the next toggle of
  * timer bit 23.
  */
+#include "kestrel/acpi.h"
 #include "kestrel/machine.h"
 #include "kestrel/pci.h"
 #include "kestrel/timer.h"
@@ -29,10 +30,6 @@
 #define PM_TIMER_HZ 3579545ULL
 #define PM_TIMER_BITS 24
 #define PM_IO_SIZE 64
-#define PM_SCI_IRQ 9
-#define PM_APM_PORT 0xb2
-#define PM_ACPI_ENABLE 0xf1
-#define PM_ACPI_DISABLE 0xf0
 
 #define CFG_PMBA 0x40
 #define CFG_DEVACTB 0x58
@@ -70,7 +67,7 @@ static void pm_update_sci(Piix4Pm *s)
     bool level = (s->pm1_sts & s->pm1_en & PM1_EVENTS) || (s->gpe_sts & s->gpe_en);
     if (level != s->sci) {
         s->sci = level;
-        irq_set(&s->dev.machine->isa_irq[PM_SCI_IRQ], level);
+        irq_set(&s->dev.machine->isa_irq[ACPI_SCI_IRQ], level);
     }
 }
 
@@ -186,9 +183,9 @@ static void pm_apm_write(void *opaque, uint64_t offset, uint64_t value, unsigned
         return;
     }
     s->apmc = (uint8_t)value;
-    if (value == PM_ACPI_ENABLE)
+    if (value == ACPI_ENABLE_VALUE)
         s->pm1_cnt |= CNT_SCI_EN;
-    else if (value == PM_ACPI_DISABLE)
+    else if (value == ACPI_DISABLE_VALUE)
         s->pm1_cnt &= ~CNT_SCI_EN;
 }
 
@@ -250,7 +247,7 @@ static bool pm_realize(Device *dev, Machine *m, const DeviceOpts *opts, char *er
     if (!pci_device_plug(m->pci, m, d, PCI_DEVFN(1, 3), err, errlen))
         return false;
     s->overflow = timer_new(pm_overflow_cb, s);
-    bus_map_io(m->io, "apm", PM_APM_PORT, 2, &pm_apm_ops, s, 0);
+    bus_map_io(m->io, "apm", ACPI_SMI_CMD_PORT, 2, &pm_apm_ops, s, 0);
     return true;
 }
 

@@ -28,6 +28,7 @@ typedef struct ApicWorld {
     int resets, exits, exit_status;
     MachineExit exit_why;
     int pic_acks;                    /* calls of the fake 8259's INTA */
+    int irq_level[24], irq_rises[24];    /* isa_irq[] as devices drive them */
 } ApicWorld;
 
 static ApicWorld aw;
@@ -60,6 +61,14 @@ static int fake_pic_ack(void *opaque)
 
 static Machine *fake_m;
 
+static void fake_irq_sink(void *opaque, int n, int level)
+{
+    (void)opaque;
+    if (level && !aw.irq_level[n])
+        aw.irq_rises[n]++;
+    aw.irq_level[n] = level;
+}
+
 /* Two CPUs (BSP 0 with its APIC enabled as after reset), buses, no devices. */
 static inline Machine *fake_apic_machine(void)
 {
@@ -83,11 +92,14 @@ static inline Machine *fake_apic_machine(void)
         env->wait_sipi = i != 0;
         m->cpus[i] = env;
     }
+    for (int i = 0; i < 24; i++)
+        m->isa_irq[i] = irq_line(fake_irq_sink, NULL, i);
     cpu_set_intr_source(&aw.cpu[0], fake_pic_ack, NULL);
     fake_m = m;
     return m;
 }
 
+/* Creates a device with at most one option; must succeed. */
 static inline Device *fake_create(Machine *m, const DeviceClass *cls, const char *key,
                                   const char *value)
 {
@@ -112,6 +124,11 @@ static inline void fake_advance_to(int64_t t)
 
 static inline uint32_t mmio_read(uint64_t addr) { return (uint32_t)bus_read(fake_m->mem, addr, 4); }
 static inline void mmio_write(uint64_t addr, uint32_t v) { bus_write(fake_m->mem, addr, v, 4); }
+static inline uint64_t pio_read(uint16_t port, unsigned size) { return bus_read(fake_m->io, port, size); }
+static inline void pio_write(uint16_t port, uint64_t v, unsigned size)
+{
+    bus_write(fake_m->io, port, v, size);
+}
 
 /* Runs a suite of one test case; the exit status of a test binary. */
 static inline int fake_run(const char *name, void (*add)(TCase *tc))
