@@ -2,7 +2,7 @@
  * piix4_pm.c - the power-management function of the PIIX4, 00:01.3
  * (8086:7113, rev 03), as the ACPI hardware of the PC: the PM1a event and
  * control registers, the 24-bit PM timer and GPE0 in the I/O block at
- * PMBASE (config 0x40, enabled by PMIOSE, config 0x80 bit 0), the SCI on
+ * PMBASE (config 0x40, enabled by PMIOSE, config 0x80 bit 0), GPE0, the SCI on
  * ISA IRQ 9, and the APM ports 0xB2/0xB3 that switch ACPI mode.
  *
  * I/O block (82371AB datasheet 11.2, ACPI 1.0 fixed hardware):
@@ -10,7 +10,8 @@
  *   +02 PM1a_EN         the same bits enable the SCI
  *   +04 PM1a_CNT        SCI_EN 0, SLP_TYP 12:10, SLP_EN 13 (write-only)
  *   +08 PM_TMR          3.579545 MHz, 24 bits, from the virtual clock
- *   +0C GPE0_STS (W1C), +0E GPE0_EN
+ * GPE0 is a separate 4-byte block at ACPI_GPE0_BASE (as QEMU's PIIX4):
+ *   +00 GPE0_STS (W1C), +02 GPE0_EN
  * SLP_EN with SLP_TYP 0 is soft-off (S5) as on QEMU's PIIX4 (the DSDT's
  * \_S5 says 0): the machine exits with status 0. Reset goes through port
  * 0xCF9 (PIIX3 function), named by the FADT.
@@ -36,8 +37,10 @@
 #define CFG_PMREGMISC 0x80
 #define DEVACTB_APMC_EN (1u << 25)
 
-enum { PM1_STS = 0x00, PM1_EN = 0x02, PM1_CNT = 0x04, PM_TMR = 0x08, GPE0_STS = 0x0c,
-       GPE0_EN = 0x0e };
+/* Offsets in the PM block; GPE0 registers are placed after it in this numbering. */
+enum { PM1_STS = 0x00, PM1_EN = 0x02, PM1_CNT = 0x04, PM_TMR = 0x08, GPE0_STS = PM_IO_SIZE,
+       GPE0_EN = PM_IO_SIZE + 2 };
+#define GPE0_SIZE 4
 
 #define STS_TMROF (1u << 0)
 #define STS_WAK (1u << 15)
@@ -166,6 +169,20 @@ static const MemOps pm_io_ops = {
     .read = pm_io_read, .write = pm_io_write, .min_access = 1, .max_access = 4,
 };
 
+static uint64_t pm_gpe_read(void *opaque, uint64_t offset, unsigned size)
+{
+    return pm_io_read(opaque, GPE0_STS + offset, size);
+}
+
+static void pm_gpe_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
+{
+    pm_io_write(opaque, GPE0_STS + offset, value, size);
+}
+
+static const MemOps pm_gpe_ops = {
+    .read = pm_gpe_read, .write = pm_gpe_write, .min_access = 1, .max_access = 4,
+};
+
 /* APMC (0xB2) and APMS (0xB3). */
 static uint64_t pm_apm_read(void *opaque, uint64_t offset, unsigned size)
 {
@@ -248,6 +265,7 @@ static bool pm_realize(Device *dev, Machine *m, const DeviceOpts *opts, char *er
         return false;
     s->overflow = timer_new(pm_overflow_cb, s);
     bus_map_io(m->io, "apm", ACPI_SMI_CMD_PORT, 2, &pm_apm_ops, s, 0);
+    bus_map_io(m->io, "acpi-gpe0", ACPI_GPE0_BASE, GPE0_SIZE, &pm_gpe_ops, s, 0);
     return true;
 }
 

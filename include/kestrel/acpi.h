@@ -18,7 +18,9 @@ extern const DeviceClass piix4_pm_class;
 extern const DeviceClass hpet_class;
 
 /* Fixed resources the tables describe. */
-#define ACPI_PM_BASE_DEFAULT 0x600      /* PMBA as QEMU; SeaBIOS may move it */
+#define ACPI_PM_BASE 0x600              /* PMBA: SeaBIOS moves it here when it loads
+                                           etc/table-loader, as for QEMU */
+#define ACPI_GPE0_BASE 0xafe0           /* GPE0 STS/EN, 2 bytes each, as QEMU's PIIX4 */
 #define ACPI_SCI_IRQ 9
 #define ACPI_SMI_CMD_PORT 0xb2
 #define ACPI_ENABLE_VALUE 0xf1
