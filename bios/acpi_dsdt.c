@@ -3,7 +3,7 @@
  * In ASL terms:
  *
  *   Scope (\_SB) {
- *     Device (PCI0) { _HID PNP0A03, _ADR 0, _UID 0, _CRS (bus 0-FF, config
+ *     Device (PCI0) { _HID PNP0A03, _UID 0, _CRS (bus 0-FF, config
  *       ports, I/O outside them, VGA window, the hole below 4 GiB), _PRT
  *       (slot s pin p -> LNK[(s + p) & 3], the PIIX swizzle of hw/pci.c),
  *       Device (ISA) { _ADR 0x10000, PIRQ registers PRQ0-3 at config 0x60,
@@ -128,7 +128,6 @@ static void dsdt_pci_host(AcpiBlob *b, const AcpiMachineInfo *info)
 {
     aml_open_device(b, "PCI0");
     dsdt_hid(b, "PNP0A03");
-    dsdt_name_int(b, "_ADR", 0);
     dsdt_name_int(b, "_UID", 0);
     dsdt_pci_crs(b, info);
     dsdt_pci_prt(b);
