@@ -84,13 +84,13 @@ test_main:
         cli
         CHECK [timer_count], 1, "one-shot timer fired only once"
 
-        ; Periodic timer: five interrupts, then masked.
+        ; Periodic timer: five interrupts (each ending a HLT), then masked.
         mov dword [timer_count], 0
         mov dword [LAPIC_LVT_TIMER], 0x20000 | TIMER_VECTOR
         mov dword [LAPIC_TIMER_INIT], 100000
         mov esi, timer_count
         mov ecx, 5
-        call wait_count
+        call wait_hlt
         mov dword [LAPIC_LVT_TIMER], 0x30000 | TIMER_VECTOR
         xor ecx, ecx
         cmp dword [timer_count], 5
