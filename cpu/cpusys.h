@@ -38,6 +38,7 @@
 /* leaf 1 ECX */
 #define CPUID_EXT_SSE3   (1u << 0)
 #define CPUID_EXT_CX16   (1u << 13)
+#define CPUID_EXT_TSC_DEADLINE (1u << 24)   /* local APIC timer TSC-deadline mode */
 /* leaf 0x80000001 EDX / ECX */
 #define CPUID_EXT2_SYSCALL (1u << 11)
 #define CPUID_EXT2_NX      (1u << 20)

@@ -120,6 +120,17 @@ uint64_t cpu_get_tsc(CPUX86State *env)
     return ns_to_ticks(clock_ns(), CPU_TSC_FREQ_HZ) + env->tsc_offset;
 }
 
+/* The inverse of cpu_get_tsc: the first virtual-clock ns at which the TSC reads tsc. */
+static int64_t tsc_to_ns(CPUX86State *env, uint64_t tsc)
+{
+    uint64_t ticks = tsc - env->tsc_offset;
+    if ((int64_t)ticks < 0) {
+        return 0;                         /* before the clock's origin: now */
+    }
+    int64_t ns = ticks_to_ns(ticks, CPU_TSC_FREQ_HZ);
+    return ns_to_ticks(ns, CPU_TSC_FREQ_HZ) < ticks ? ns + 1 : ns;
+}
+
 static void check_tsc_access(CPUX86State *env, uintptr_t ra)
 {
     if (!cpu_has_feature(env, CPUID_TSC)) {
@@ -215,6 +226,20 @@ static bool wr_apic_base(CPUX86State *env, uint32_t index, uint64_t v)
     return true;
 }
 
+static bool has_tsc_deadline(const CPUX86State *env)
+{
+    return (env->cpuid->features_ecx & CPUID_EXT_TSC_DEADLINE) && env->apic;
+}
+static uint64_t rd_tsc_deadline(CPUX86State *env, uint32_t index)
+{
+    return apic_get_tsc_deadline(env->apic);
+}
+static bool wr_tsc_deadline(CPUX86State *env, uint32_t index, uint64_t v)
+{
+    apic_set_tsc_deadline(env->apic, v, tsc_to_ns(env, v));
+    return true;
+}
+
 static uint64_t rd_mtrrcap(CPUX86State *env, uint32_t index)
 {
     return 8 | (1u << 8) | (1u << 10);       /* 8 variable ranges, fixed ranges, WC */
@@ -301,6 +326,7 @@ static const MsrDesc msr_table[] = {
     { 0x00000268, 8, has_mtrr, NULL, NULL, F(mtrr_fixed[3]) },
     { 0x00000277, 1, has_pat, NULL, wr_pat, F(pat) },
     { 0x000002ff, 1, has_mtrr, NULL, wr_mtrr_def, F(mtrr_def_type) },
+    { 0x000006e0, 1, has_tsc_deadline, rd_tsc_deadline, wr_tsc_deadline, 0 },
     { 0xc0000080, 1, has_efer, NULL, wr_efer, F(efer) },
     { 0xc0000081, 1, has_syscall, NULL, NULL, F(star) },
     { 0xc0000082, 1, has_lm, NULL, NULL, F(lstar) },

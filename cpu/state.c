@@ -27,6 +27,7 @@ static const CPUIDModel cpu_models[] = {
         .name = "qemu32", .vendor = "GenuineIntel", .level = 4, .xlevel = 0x80000008,
         .family = 6, .model = 6, .stepping = 3,
         .features_edx = P6_FEATURES,
+        .features_ecx = CPUID_EXT_TSC_DEADLINE,
         .model_id = "Kestrel Virtual CPU (32-bit)",
     },
     {   /* Long mode, NX, SSE2: completed by the long-mode/SSE work; not usable yet. */
@@ -34,7 +35,7 @@ static const CPUIDModel cpu_models[] = {
         .family = 6, .model = 15, .stepping = 11,
         .features_edx = P6_FEATURES | CPUID_PAE | CPUID_CLFSH | CPUID_MMX | CPUID_FXSR |
                         CPUID_SSE | CPUID_SSE2,
-        .features_ecx = CPUID_EXT_SSE3 | CPUID_EXT_CX16,
+        .features_ecx = CPUID_EXT_SSE3 | CPUID_EXT_CX16 | CPUID_EXT_TSC_DEADLINE,
         .ext_features_edx = CPUID_EXT2_SYSCALL | CPUID_EXT2_NX | CPUID_EXT2_LM,
         .ext_features_ecx = CPUID_EXT3_LAHF_LM,
         .model_id = "Kestrel Virtual CPU (64-bit, incomplete)",

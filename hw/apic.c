@@ -17,7 +17,9 @@
  *    to the I/O APIC unless SVR bit 12 suppresses it.
  *  - The timer counts at 1 GHz (one tick per virtual-clock ns, as QEMU) divided
  *    by the DCR; the current count is computed from the virtual clock, and one
- *    Timer fires at the next expiry (one-shot or periodic).
+ *    Timer fires at the next expiry (one-shot or periodic). In TSC-deadline
+ *    mode the CPU side gives the deadline with the virtual time the TSC
+ *    reaches it (cpu/misc_helper.c owns the TSC scaling); firing disarms it.
  *  - Errors latch in a pending ESR that a write to ESR publishes.
  * Invariant: after every change of IRR/ISR/TPR/SVR/base, apic_update() has
  * made the CPU's CPU_INTERRUPT_APIC bit agree with apic_pending().
@@ -46,7 +48,8 @@ enum { LVT_TIMER, LVT_THERMAL, LVT_PERF, LVT_LINT0, LVT_LINT1, LVT_ERROR, LVT_CO
 
 #define LVT_MASKED (1u << 16)
 #define LVT_LEVEL (1u << 15)
-#define LVT_TIMER_PERIODIC (1u << 17)
+#define LVT_TIMER_MODE(lvt) (((lvt) >> 17) & 3)
+enum { TIMER_ONE_SHOT, TIMER_PERIODIC, TIMER_TSC_DEADLINE };
 #define SVR_ENABLE (1u << 8)
 #define SVR_NO_EOI_BROADCAST (1u << 12)
 #define ESR_SEND_ILLEGAL_VECTOR (1u << 5)
@@ -55,7 +58,7 @@ enum { LVT_TIMER, LVT_THERMAL, LVT_PERF, LVT_LINT0, LVT_LINT1, LVT_ERROR, LVT_CO
 
 /* Writable bits of each LVT entry (vector, delivery mode, polarity, trigger, mask, mode). */
 static const uint32_t lvt_write_mask[LVT_COUNT] = {
-    [LVT_TIMER] = 0x300ff, [LVT_THERMAL] = 0x107ff, [LVT_PERF] = 0x107ff,
+    [LVT_TIMER] = 0x700ff, [LVT_THERMAL] = 0x107ff, [LVT_PERF] = 0x107ff,
     [LVT_LINT0] = 0x1a7ff, [LVT_LINT1] = 0x1a7ff, [LVT_ERROR] = 0x100ff,
 };
 
@@ -74,6 +77,8 @@ struct LocalApic {
     uint32_t dcr;
     uint32_t timer_initial;
     int64_t timer_start;          /* virtual time of the last count load */
+    uint64_t tsc_deadline;        /* IA32_TSC_DEADLINE, 0: disarmed */
+    int64_t deadline_ns;          /* when the TSC reaches it */
     Timer *timer;
     int (*pic_ack)(void *opaque); /* the 8259 behind LINT0 (CPU 0 only) */
     void *pic_opaque;
@@ -238,9 +243,14 @@ static int apic_timer_shift(const LocalApic *s)
     return (int)((v + 1) & 7);          /* 111b divides by 1 */
 }
 
+static int apic_timer_mode(const LocalApic *s)
+{
+    return LVT_TIMER_MODE(s->lvt[LVT_TIMER]);
+}
+
 static bool apic_timer_periodic(const LocalApic *s)
 {
-    return (s->lvt[LVT_TIMER] & LVT_TIMER_PERIODIC) != 0;
+    return apic_timer_mode(s) == TIMER_PERIODIC;
 }
 
 /* Ticks elapsed since the count was loaded. */
@@ -253,7 +263,7 @@ static uint64_t apic_timer_elapsed(const LocalApic *s)
 static uint32_t apic_timer_current(const LocalApic *s)
 {
     uint64_t elapsed = apic_timer_elapsed(s);
-    if (!s->timer_initial)
+    if (!s->timer_initial || apic_timer_mode(s) == TIMER_TSC_DEADLINE)
         return 0;
     if (apic_timer_periodic(s))
         return s->timer_initial - (uint32_t)(elapsed % s->timer_initial);
@@ -266,6 +276,13 @@ static void apic_timer_schedule(LocalApic *s)
     uint64_t elapsed = apic_timer_elapsed(s);
     uint64_t expiry;
 
+    if (apic_timer_mode(s) == TIMER_TSC_DEADLINE) {
+        if (s->tsc_deadline)
+            timer_mod(s->timer, s->deadline_ns);
+        else
+            timer_del(s->timer);
+        return;
+    }
     if (!s->timer_initial) {
         timer_del(s->timer);
         return;
@@ -285,11 +302,15 @@ static void apic_timer_cb(void *opaque)
 {
     LocalApic *s = opaque;
     apic_local_deliver(s, LVT_TIMER);
+    if (apic_timer_mode(s) == TIMER_TSC_DEADLINE)
+        s->tsc_deadline = 0;            /* a deadline fires once */
     apic_timer_schedule(s);
 }
 
 static void apic_timer_load(LocalApic *s, uint32_t count)
 {
+    if (apic_timer_mode(s) == TIMER_TSC_DEADLINE)
+        return;                         /* the initial count is ignored */
     s->timer_initial = count;
     s->timer_start = clock_ns();
     apic_timer_schedule(s);
@@ -471,12 +492,20 @@ static uint32_t apic_read_reg(LocalApic *s, unsigned reg)
 static void apic_write_lvt(LocalApic *s, int i, uint32_t v)
 {
     uint32_t keep = s->lvt[i] & ~lvt_write_mask[i];      /* delivery status, remote IRR */
-    bool was_periodic = apic_timer_periodic(s);
+    int old_mode = apic_timer_mode(s);
     if (!apic_sw_enabled(s))
         v |= LVT_MASKED;
+    if (i == LVT_TIMER && LVT_TIMER_MODE(v) == 3)
+        v &= ~(1u << 18);               /* reserved mode: treated as one-shot/periodic */
     s->lvt[i] = keep | (v & lvt_write_mask[i]);
-    if (i == LVT_TIMER && was_periodic != apic_timer_periodic(s))
-        apic_timer_schedule(s);
+    if (i != LVT_TIMER || old_mode == apic_timer_mode(s))
+        return;
+    /* SDM 10.5.4.1: switching to or from TSC-deadline mode disarms the timer. */
+    if (old_mode == TIMER_TSC_DEADLINE || apic_timer_mode(s) == TIMER_TSC_DEADLINE) {
+        s->timer_initial = 0;
+        s->tsc_deadline = 0;
+    }
+    apic_timer_schedule(s);
 }
 
 static void apic_write_svr(LocalApic *s, uint32_t v)
@@ -578,6 +607,25 @@ void apic_base_changed(LocalApic *s, uint64_t old_value)
     apic_unlock(taken);
 }
 
+uint64_t apic_get_tsc_deadline(LocalApic *s)
+{
+    bool taken = apic_lock();
+    uint64_t v = apic_timer_mode(s) == TIMER_TSC_DEADLINE ? s->tsc_deadline : 0;
+    apic_unlock(taken);
+    return v;
+}
+
+void apic_set_tsc_deadline(LocalApic *s, uint64_t tsc, int64_t ns)
+{
+    bool taken = apic_lock();
+    if (apic_timer_mode(s) == TIMER_TSC_DEADLINE) {     /* ignored in other modes */
+        s->tsc_deadline = tsc;
+        s->deadline_ns = ns;
+        apic_timer_schedule(s);
+    }
+    apic_unlock(taken);
+}
+
 uint8_t apic_get_tpr(LocalApic *s)
 {
     return s->tpr >> 4;
@@ -613,6 +661,7 @@ static void apic_reset_state(LocalApic *s)
     s->dcr = 0;
     s->timer_initial = 0;
     s->timer_start = clock_ns();
+    s->tsc_deadline = 0;
     timer_del(s->timer);
     cpu_reset_interrupt(s->cpu, CPU_INTERRUPT_APIC);
 }
@@ -659,6 +708,7 @@ static const StateField apic_fields[] = {
     SF_ARRAY(SF_U32, LocalApic, irr, 8), SF_ARRAY(SF_U32, LocalApic, lvt, LVT_COUNT),
     SF(SF_U32, LocalApic, icr_lo), SF(SF_U32, LocalApic, icr_hi), SF(SF_U32, LocalApic, dcr),
     SF(SF_U32, LocalApic, timer_initial), SF(SF_I64, LocalApic, timer_start),
+    SF(SF_U64, LocalApic, tsc_deadline), SF(SF_I64, LocalApic, deadline_ns),
     SF_END
 };
 

@@ -68,6 +68,9 @@ typedef void ApicEoiHandler(void *opaque, uint8_t vector);
 void apic_set_eoi_handler(LocalApic *s, ApicEoiHandler *fn, void *opaque);
 
 /* CPU side (cpu/misc_helper.c): IA32_APIC_BASE, CR8 and the TSC deadline. */
+uint64_t apic_get_tsc_deadline(LocalApic *s);
+/* IA32_TSC_DEADLINE = tsc, which the TSC reaches at virtual time ns (0: disarm). */
+void apic_set_tsc_deadline(LocalApic *s, uint64_t tsc, int64_t ns);
 void apic_base_changed(LocalApic *s, uint64_t old_value);
 uint8_t apic_get_tpr(LocalApic *s);          /* CR8 view: TPR[7:4] */
 void apic_set_tpr(LocalApic *s, uint8_t cr8);

@@ -1,7 +1,8 @@
 ; lapic.asm - the local APIC: ID and version, a fixed self-IPI delivered
 ; at its vector with its ISR bit set until EOI, TPR holding an IPI back
-; until lowered, the timer in one-shot mode (exactly one interrupt) and in
-; periodic mode (repeated interrupts), and the current count counting down.
+; until lowered, the timer in one-shot mode (exactly one interrupt), in
+; periodic mode (repeated interrupts) and, where CPUID advertises it, in
+; TSC-deadline mode (IA32_TSC_DEADLINE fires once, then reads 0).
 %include "guest.inc"
 %include "apic.inc"
 
@@ -97,6 +98,28 @@ test_main:
         setae cl
         CHECK ecx, 1, "periodic timer fired repeatedly"
         mov dword [LAPIC_TIMER_INIT], 0
+
+        mov eax, 1
+        cpuid
+        test ecx, 1 << 24
+        jz .no_deadline
+        mov dword [timer_count], 0
+        mov dword [LAPIC_LVT_TIMER], 0x40000 | TIMER_VECTOR
+        rdtsc
+        add eax, 200000
+        adc edx, 0
+        mov ecx, 0x6e0
+        wrmsr
+        mov esi, timer_count
+        mov ecx, 1
+        call wait_count
+        CHECK [timer_count], 1, "TSC deadline fired"
+        mov ecx, 0x6e0
+        rdmsr
+        or eax, edx
+        CHECK eax, 0, "TSC deadline disarmed after firing"
+        mov dword [LAPIC_LVT_TIMER], 0x10000 | TIMER_VECTOR
+.no_deadline:
         CHECK [spurious_count], 0, "no spurious interrupt"
         ret
 

@@ -2,10 +2,10 @@
  * test_apic.c - the local APIC and the I/O APIC driven through MMIO with
  * two bare CPUs and no CPU code: reset values, self-IPI acceptance with
  * TPR/PPR and EOI, the spurious vector, INIT/SIPI to an AP, logical flat
- * and cluster destinations, lowest priority, the timer in one-shot and
- * periodic mode at exact virtual times (icount), ESR, the 8259 behind
- * LINT0, and the I/O APIC's edge and level pins with Remote IRR and EOI
- * broadcast.
+ * and cluster destinations, lowest priority, the timer in one-shot,
+ * periodic and TSC-deadline mode at exact virtual times (icount), ESR, the
+ * 8259 behind LINT0, and the I/O APIC's edge and level pins with Remote
+ * IRR and EOI broadcast.
  */
 #include "apic_fakes.h"
 
@@ -223,6 +223,35 @@ START_TEST(timer_periodic)
 }
 END_TEST
 
+START_TEST(timer_tsc_deadline)
+{
+    setup();
+    enable(0);
+    LocalApic *s = aw.cpu[0].apic;
+    apic_set_tsc_deadline(s, 777, clock_ns() + 100);      /* one-shot mode: ignored */
+    ck_assert_uint_eq(apic_get_tsc_deadline(s), 0);
+    mmio_write(APIC(0x320), 0x40032);                     /* TSC-deadline, vector 0x32 */
+    mmio_write(APIC(0x380), 5);                           /* initial count ignored */
+    ck_assert_uint_eq(mmio_read(APIC(0x380)), 0);
+    int64_t t0 = clock_ns();
+    apic_set_tsc_deadline(s, 123456, t0 + 500);
+    ck_assert_uint_eq(apic_get_tsc_deadline(s), 123456);
+    fake_advance_to(t0 + 499);
+    ck_assert(!irr_has(0x32));
+    fake_advance_to(t0 + 500);
+    ck_assert(irr_has(0x32));
+    ck_assert_uint_eq(apic_get_tsc_deadline(s), 0);       /* fired: disarmed */
+    ck_assert_int_eq(ack(0), 0x32);
+    mmio_write(APIC(0xb0), 0);
+    /* Leaving TSC-deadline mode disarms a pending deadline. */
+    apic_set_tsc_deadline(s, 999, clock_ns() + 100);
+    mmio_write(APIC(0x320), 0x00032);
+    mmio_write(APIC(0x320), 0x40032);
+    fake_advance(1000);
+    ck_assert(!irr_has(0x32));
+}
+END_TEST
+
 START_TEST(esr_illegal_vector)
 {
     setup();
@@ -351,6 +380,7 @@ static void add_tests(TCase *tc)
     tcase_add_test(tc, lowest_priority_picks_lower_tpr);
     tcase_add_test(tc, timer_one_shot);
     tcase_add_test(tc, timer_periodic);
+    tcase_add_test(tc, timer_tsc_deadline);
     tcase_add_test(tc, esr_illegal_vector);
     tcase_add_test(tc, pic_through_lint0);
     tcase_add_test(tc, cr8_is_tpr);
