@@ -11,8 +11,8 @@
  *    APIC is hardware- and software-enabled and the highest IRR class is above
  *    the PPR class. apic_intr_ack is the CPU's INTA: IRR -> ISR, the spurious
  *    vector if the request fell below PPR, or the 8259's vector when the PIC
- *    reaches the CPU through LINT0 in ExtINT mode (virtual wire) or the APIC is
- *    globally disabled.
+ *    reaches the CPU through LINT0 in ExtINT mode (virtual wire), through an
+ *    ExtINT message (I/O APIC virtual wire), or the APIC is globally disabled.
  *  - EOI retires the highest ISR bit; a level-triggered one (TMR) is broadcast
  *    to the I/O APIC unless SVR bit 12 suppresses it.
  *  - The timer counts at 1 GHz (one tick per virtual-clock ns, as QEMU) divided
@@ -80,6 +80,7 @@ struct LocalApic {
     uint64_t tsc_deadline;        /* IA32_TSC_DEADLINE, 0: disarmed */
     int64_t deadline_ns;          /* when the TSC reaches it */
     Timer *timer;
+    bool extint;                  /* an ExtINT message awaits its INTA */
     int (*pic_ack)(void *opaque); /* the 8259 behind LINT0 (CPU 0 only) */
     void *pic_opaque;
     ApicEoiHandler *eoi_handler;
@@ -186,11 +187,12 @@ static void apic_local_deliver(LocalApic *s, int lvt_index)
     }
 }
 
-/* The 8259's INTR reaches the CPU: APIC globally off, or LINT0 unmasked ExtINT. */
+/* The 8259's INTR reaches the CPU: APIC globally off, an ExtINT message, or
+ * LINT0 unmasked in ExtINT mode. */
 static bool apic_accepts_pic(const LocalApic *s)
 {
     uint32_t lint0 = s->lvt[LVT_LINT0];
-    if (!apic_hw_enabled(s))
+    if (!apic_hw_enabled(s) || s->extint)
         return true;
     return !(lint0 & LVT_MASKED) && ((lint0 >> 8) & 7) == APIC_DM_EXTINT;
 }
@@ -211,6 +213,7 @@ static int apic_intr_ack(void *opaque)
         vector = irrv;
     } else if ((s->cpu->interrupt_request & CPU_INTERRUPT_HARD) && s->pic_ack &&
                apic_accepts_pic(s)) {
+        s->extint = false;
         vector = s->pic_ack(s->pic_opaque);
     } else if (s->cpu->interrupt_request & CPU_INTERRUPT_APIC) {
         vector = s->svr & 0xff;         /* raised, then masked by TPR: spurious */
@@ -403,6 +406,7 @@ static void apic_accept(LocalApic *s, const ApicMessage *msg)
         }
         break;
     case APIC_DM_EXTINT:
+        s->extint = true;
         cpu_interrupt(s->cpu, CPU_INTERRUPT_HARD);
         break;
     default:
@@ -658,6 +662,7 @@ static void apic_reset_state(LocalApic *s)
     if (s->cpu->cpu_index == 0)
         s->lvt[LVT_LINT0] = APIC_DM_EXTINT << 8;
     s->icr_lo = s->icr_hi = 0;
+    s->extint = false;
     s->dcr = 0;
     s->timer_initial = 0;
     s->timer_start = clock_ns();
@@ -707,6 +712,7 @@ static const StateField apic_fields[] = {
     SF_ARRAY(SF_U32, LocalApic, isr, 8), SF_ARRAY(SF_U32, LocalApic, tmr, 8),
     SF_ARRAY(SF_U32, LocalApic, irr, 8), SF_ARRAY(SF_U32, LocalApic, lvt, LVT_COUNT),
     SF(SF_U32, LocalApic, icr_lo), SF(SF_U32, LocalApic, icr_hi), SF(SF_U32, LocalApic, dcr),
+    SF(SF_BOOL, LocalApic, extint),
     SF(SF_U32, LocalApic, timer_initial), SF(SF_I64, LocalApic, timer_start),
     SF(SF_U64, LocalApic, tsc_deadline), SF(SF_I64, LocalApic, deadline_ns),
     SF_END

@@ -276,6 +276,14 @@ START_TEST(pic_through_lint0)
     ck_assert_int_eq(ack(0), -1);
     ck_assert_int_eq(aw.pic_acks, 1);
     ck_assert(!(aw.cpu[0].interrupt_request & CPU_INTERRUPT_HARD));
+    /* Virtual wire through the I/O APIC: an ExtINT message gets one INTA of the 8259. */
+    IrqLine pin0 = ioapic_pin(ioapic, 0);
+    mmio_write(IOREGSEL, 0x10);
+    mmio_write(IOWIN, 0x700);                         /* ExtINT, dest 0, edge, unmasked */
+    irq_raise(&pin0);
+    ck_assert(aw.cpu[0].interrupt_request & CPU_INTERRUPT_HARD);
+    ck_assert_int_eq(ack(0), 0x08);
+    ck_assert_int_eq(aw.pic_acks, 2);
     /* Globally disabled APIC: the 8259 goes straight to the CPU. */
     aw.cpu[0].interrupt_request |= CPU_INTERRUPT_HARD;
     uint64_t old = aw.cpu[0].apic_base;
