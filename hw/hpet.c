@@ -15,6 +15,11 @@
  *    then advances by its period past the counter.
  *  - Level-triggered interrupts set Tn_INT_STS and hold the line until the
  *    guest writes 1 to it; edge-triggered ones pulse the line.
+ *  - Legacy replacement takes IRQ0 and IRQ8 over (spec 2.3.8): realize puts
+ *    the HPET between isa_irq[0]/[8] and the interrupt controllers, so the
+ *    8254 and the RTC created after it drive the HPET's inputs, which pass
+ *    through only while LEG_RT_CNF is clear. The board creates the HPET
+ *    right after the I/O APIC for this reason.
  * Invariant: after every register write, every comparator's Timer is armed
  * exactly when it is enabled with the counter running.
  */
@@ -64,9 +69,13 @@ typedef struct HpetTimer {
     bool line_high;                /* level: the line this timer holds */
 } HpetTimer;
 
+static const int hpet_legacy_irq[2] = { 0, 8 };
+
 struct Hpet {
     Device dev;
     Machine *m;
+    IrqLine legacy_out[2];         /* IRQ0 and IRQ8 towards the 8259 and I/O APIC */
+    bool legacy_in[2];             /* what the 8254 and the RTC drive */
     uint64_t config;
     uint64_t isr;
     uint64_t counter_base;         /* the counter at start, or frozen */
@@ -91,7 +100,7 @@ static const IrqLine *hpet_line(const HpetTimer *t)
 {
     Hpet *s = t->hpet;
     if ((s->config & CNF_LEGACY) && t->index < 2)
-        return &s->m->isa_irq[t->index == 0 ? 0 : 8];
+        return &s->legacy_out[t->index];
     return &s->m->isa_irq[(t->config >> TN_ROUTE_SHIFT) & 0x1f];
 }
 
@@ -219,16 +228,30 @@ static uint64_t hpet_read64(Hpet *s, unsigned off)
     }
 }
 
+/* IrqHandler of the 8254's IRQ0 (n = 0) and the RTC's IRQ8 (n = 1). */
+static void hpet_legacy_input(void *opaque, int n, int level)
+{
+    Hpet *s = opaque;
+    s->legacy_in[n] = level != 0;
+    if (!(s->config & CNF_LEGACY))
+        irq_set(&s->legacy_out[n], level);
+}
+
 static void hpet_write_config(Hpet *s, uint64_t v)
 {
     bool held[2] = { s->t[0].line_high, s->t[1].line_high };
+    bool was_legacy = s->config & CNF_LEGACY;
     for (int i = 0; i < 2; i++)
         hpet_set_level(&s->t[i], false);        /* legacy routing may move their lines */
     s->counter_base = hpet_counter(s);
     s->config = v & (CNF_ENABLE | CNF_LEGACY);
     s->start = clock_ns();
-    for (int i = 0; i < 2; i++)
+    bool legacy = s->config & CNF_LEGACY;
+    for (int i = 0; i < 2; i++) {
+        if (legacy != was_legacy)       /* the 8254 / RTC lose or regain their line */
+            irq_set(&s->legacy_out[i], !legacy && s->legacy_in[i]);
         hpet_set_level(&s->t[i], held[i]);
+    }
     hpet_reschedule_all(s);
 }
 
@@ -291,6 +314,9 @@ static void hpet_reset(Device *dev)
         t->fsb = 0;
         timer_del(t->timer);
     }
+    if (s->config & CNF_LEGACY)
+        for (int i = 0; i < 2; i++)
+            irq_set(&s->legacy_out[i], s->legacy_in[i]);
     s->config = 0;
     s->isr = 0;
     s->counter_base = 0;
@@ -308,6 +334,10 @@ static bool hpet_realize(Device *dev, Machine *m, const DeviceOpts *opts, char *
         s->t[i].index = i;
         s->t[i].timer = timer_new(hpet_timer_cb, &s->t[i]);
     }
+    for (int i = 0; i < 2; i++) {
+        s->legacy_out[i] = m->isa_irq[hpet_legacy_irq[i]];
+        m->isa_irq[hpet_legacy_irq[i]] = irq_line(hpet_legacy_input, s, i);
+    }
     bus_map_io(m->mem, "hpet", ACPI_HPET_BASE, HPET_MMIO_SIZE, &hpet_mmio_ops, s, 0);
     hpet_reset(dev);
     return true;
@@ -319,7 +349,7 @@ static bool hpet_realize(Device *dev, Machine *m, const DeviceOpts *opts, char *
 
 static const StateField hpet_fields[] = {
     SF(SF_U64, Hpet, config), SF(SF_U64, Hpet, isr), SF(SF_U64, Hpet, counter_base),
-    SF(SF_I64, Hpet, start),
+    SF(SF_I64, Hpet, start), SF_ARRAY(SF_BOOL, Hpet, legacy_in, 2),
     HPET_TIMER_FIELDS(0), HPET_TIMER_FIELDS(1), HPET_TIMER_FIELDS(2),
     SF_END
 };

@@ -12,10 +12,11 @@
  *   4 GiB - BIOS size      the BIOS image, read-only
  *   4 GiB - ...            RAM above 4 GiB
  * Devices, in creation order: i8259 (fills isa_irq), one local APIC per
- * CPU and the I/O APIC (which makes isa_irq[] reach it too), the rest of
- * the ISA set, the serial ports that have a back end, PCI (i440FX, PIIX3,
- * PIIX3 IDE), fw_cfg, the ACPI hardware (PIIX4_PM at 01.3, hpet), then -device
- * arguments; fw_cfg contents are published last.
+ * CPU, the I/O APIC (which makes isa_irq[] reach it too) and the HPET (on
+ * IRQ0/IRQ8 for legacy replacement), the rest of the ISA set, the serial
+ * ports that have a back end, PCI (i440FX, PIIX3, PIIX3 IDE), fw_cfg, the
+ * PIIX4 PM function (01.3), then -device arguments; fw_cfg contents are
+ * published last.
  * Other engineers' device classes are found by name, so the board links
  * without them; a missing built-in class is warned about and skipped.
  *
@@ -211,10 +212,10 @@ typedef struct PcIsaDevice {
     bool (*then)(Machine *m, char *err, size_t errlen);   /* wiring after creation */
 } PcIsaDevice;
 
-static bool pc_create_apics(Machine *m, char *err, size_t errlen);
+static bool pc_create_irq_chips(Machine *m, char *err, size_t errlen);
 
 static const PcIsaDevice pc_isa_devices[] = {
-    { "i8259", { { NULL } }, pc_create_apics },
+    { "i8259", { { NULL } }, pc_create_irq_chips },
     { "i8254", { { "irq", "0" } } },
     { "mc146818", { { "irq", "8" } } },
     { "i8042", { { "irq", "1" }, { "irq_mouse", "12" } } },
@@ -238,9 +239,11 @@ static bool pc_add_device(Machine *m, const char *name, const DeviceOpts *opts,
 
 /*
  * The APIC of every CPU (after the 8259, whose INTA it chains to LINT0),
- * then the I/O APIC, which joins the 8259 on isa_irq[] (hw/ioapic.c).
+ * the I/O APIC, which joins the 8259 on isa_irq[] (hw/ioapic.c), and the
+ * HPET, which puts itself on IRQ0/IRQ8 for legacy replacement: all before
+ * the 8254 and the RTC take their lines.
  */
-static bool pc_create_apics(Machine *m, char *err, size_t errlen)
+static bool pc_create_irq_chips(Machine *m, char *err, size_t errlen)
 {
     static const char *const cpu_index[] = {
         "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15",
@@ -251,7 +254,8 @@ static bool pc_create_apics(Machine *m, char *err, size_t errlen)
         if (!pc_add_device(m, "apic", &opts, err, errlen))
             return false;
     }
-    return pc_add_device(m, "ioapic", NULL, err, errlen);
+    return pc_add_device(m, "ioapic", NULL, err, errlen) &&
+           pc_add_device(m, "hpet", NULL, err, errlen);
 }
 
 static bool pc_create_isa_devices(Machine *m, char *err, size_t errlen)
@@ -293,9 +297,8 @@ static bool pc_create_chipset(Machine *m, char *err, size_t errlen)
     for (size_t i = 0; i < ARRAY_SIZE(chipset); i++)
         if (!device_create(m, chipset[i], NULL, err, errlen))
             return false;
-    /* ACPI hardware: the PIIX4 PM function (01.3) and the HPET. */
-    return pc_add_device(m, "PIIX4_PM", NULL, err, errlen) &&
-           pc_add_device(m, "hpet", NULL, err, errlen);
+    /* ACPI hardware: the PIIX4 PM function (01.3). */
+    return pc_add_device(m, "PIIX4_PM", NULL, err, errlen);
 }
 
 /* Splits "name,key=val,..." in place (s is owned by the board) into opts. */

@@ -2,7 +2,8 @@
  * test_hpet.c - the HPET driven through MMIO in deterministic virtual time
  * (icount, 1 ns per step): capabilities, the 100 MHz main counter running
  * and halted, a one-shot comparator routed to an I/O APIC pin firing at the
- * exact tick, periodic legacy-replacement interrupts on IRQ0, a level
+ * exact tick, periodic legacy-replacement interrupts on IRQ0 (which the
+ * 8254 and RTC lines lose meanwhile), a level
  * interrupt held until its status bit is cleared, and 32-bit mode wrap.
  */
 #include "apic_fakes.h"
@@ -85,6 +86,25 @@ START_TEST(periodic_legacy_irq0)
 }
 END_TEST
 
+START_TEST(legacy_replacement_takes_irq0_irq8)
+{
+    setup();
+    IrqLine pit = fake_m->isa_irq[0], rtc = fake_m->isa_irq[8];
+    irq_raise(&pit);
+    ck_assert_int_eq(aw.irq_level[0], 1);                        /* passes through */
+    irq_lower(&pit);
+    irq_raise(&rtc);
+    ck_assert_int_eq(aw.irq_level[8], 1);
+    mmio_write(HPET(0x10), 2);                                   /* legacy route */
+    ck_assert_int_eq(aw.irq_level[8], 0);                        /* the RTC lost IRQ8 */
+    irq_raise(&pit);
+    ck_assert_int_eq(aw.irq_level[0], 0);                        /* the PIT lost IRQ0 */
+    irq_lower(&pit);
+    mmio_write(HPET(0x10), 0);
+    ck_assert_int_eq(aw.irq_level[8], 1);                        /* the RTC is back */
+}
+END_TEST
+
 START_TEST(level_held_until_status_cleared)
 {
     setup();
@@ -122,6 +142,7 @@ static void add_tests(TCase *tc)
     tcase_add_test(tc, counter_runs_at_100mhz);
     tcase_add_test(tc, one_shot_to_ioapic_pin);
     tcase_add_test(tc, periodic_legacy_irq0);
+    tcase_add_test(tc, legacy_replacement_takes_irq0_irq8);
     tcase_add_test(tc, level_held_until_status_cleared);
     tcase_add_test(tc, mode_32bit_wraps);
 }
