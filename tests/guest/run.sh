@@ -5,7 +5,8 @@
 # A test passes when it exits through isa-debug-exit with code 0 (process
 # status 1), printed at least one PASS line and no FAIL line. A test whose
 # source has a line "; exit-status: N" must end with process status N
-# instead (0: the guest powered the machine off).
+# instead (0: the guest powered the machine off). A line "; args: ARGS" adds
+# emulator arguments (e.g. -smp 2).
 # Prints one line per run and "N passed, N failed"; exits 1 on any failure.
 # Under QEMU, tests whose source has a line "; qemu: skip" are skipped.
 set -u
@@ -42,7 +43,8 @@ for bin in "$@"; do
         accel=""
         [ "$b" = default ] || accel="-accel tcg,backend=$b"
         expect=$(sed -n 's/^; exit-status: \([0-9]*\)$/\1/p' "$srcdir/$name.asm" 2>/dev/null)
-        timeout "$timeout_s" "$emu" -kernel "$bin" $accel $common </dev/null >"$log" 2>&1
+        args=$(sed -n 's/^; args: //p' "$srcdir/$name.asm" 2>/dev/null)
+        timeout "$timeout_s" "$emu" -kernel "$bin" $accel $common $args </dev/null >"$log" 2>&1
         status=$?
         why=""
         if [ $status -eq 124 ]; then why="timeout after ${timeout_s}s"
