@@ -38,7 +38,7 @@ Q := $(if $(V),,@)
 
 ALL_CFLAGS := $(CFLAGS) -Iinclude -I$(BUILD) -I. $(LIB_CFLAGS) -MMD -MP
 
-.PHONY: all check check-unit check-guest check-system bench clean distclean run
+.PHONY: kdiff all check check-unit check-guest check-system bench clean distclean run
 all: $(BUILD)/kestrel
 
 $(BUILD)/%.o: %.c $(BUILD)/config.mak
@@ -61,6 +61,25 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(UNIT_COMMON) $(LIB)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $< $(UNIT_COMMON) $(LIB) $(LIBS) $(CHECK_LIBS) $(LDFLAGS)
 
+# The differential CPU tester (tests/diff/): the kdiff tool and test_diff,
+# which link its objects. -u pulls the JIT backend from the archive when
+# it is built, so ir_backend_find("jit") finds it.
+DIFF_SRCS := $(filter-out tests/diff/kdiff.c,$(wildcard tests/diff/*.c))
+DIFF_OBJS := $(DIFF_SRCS:%.c=$(BUILD)/%.o)
+comma := ,
+DIFF_LINK := $(if $(filter tcg/x86_64/%,$(LIB_SRCS)),-Wl$(comma)-u$(comma)ir_backend_x86_64)
+
+$(BUILD)/tests/unit/test_diff: tests/unit/test_diff.c $(DIFF_OBJS) $(UNIT_COMMON) $(LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $< $(DIFF_OBJS) $(UNIT_COMMON) $(DIFF_LINK) $(LIB) $(LIBS) $(CHECK_LIBS) $(LDFLAGS)
+
+$(BUILD)/tests/diff/kdiff: $(BUILD)/tests/diff/kdiff.o $(DIFF_OBJS) $(LIB)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(BUILD)/tests/diff/kdiff.o $(DIFF_OBJS) $(DIFF_LINK) $(LIB) $(LIBS)
+
+kdiff: $(BUILD)/tests/diff/kdiff
+
 # Guest test programs (nasm) and the option ROMs in pc-bios/.
 GUEST_SRCS := $(wildcard tests/guest/*.asm)
 GUEST_BINS := $(GUEST_SRCS:tests/guest/%.asm=$(BUILD)/tests/guest/%.bin)
@@ -80,7 +99,7 @@ check-system: $(BUILD)/kestrel
 check: check-unit check-guest check-system
 
 bench: $(BUILD)/kestrel
-	@tests/bench/run.sh $(BUILD)/kestrel
+	@CC="$(CC)" tests/bench/run.sh $(BUILD)/kestrel
 
 run: $(BUILD)/kestrel
 	$(BUILD)/kestrel -nographic -m 128
@@ -92,4 +111,4 @@ clean:
 distclean:
 	rm -rf $(BUILD)
 
--include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_BINS:=.d) $(DIFF_OBJS:.o=.d) $(BUILD)/tests/diff/kdiff.d

@@ -739,6 +739,7 @@ void mmu_register_cpu(CPUX86State *env)
     assert(i < ARRAY_SIZE(buses));
     buses[i] = env->mem;
     bus_add_listener(env->mem, mmu_bus_changed, NULL);
+    bus_set_ram_write_hook(env->mem, tb_invalidate_phys_range);
 }
 
 /* ---- Debugger access ---- */

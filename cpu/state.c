@@ -21,21 +21,25 @@
  * fpu_helper.c), DE, PSE, TSC, MSR, CX8, APIC, SEP, MTRR, PGE, CMOV, PAT. */
 #define P6_FEATURES (CPUID_FPU | CPUID_DE | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_CX8 | \
                      CPUID_APIC | CPUID_SEP | CPUID_MTRR | CPUID_PGE | CPUID_CMOV | CPUID_PAT)
+/* MMX, FXSAVE/FXRSTOR and SSE/SSE2 (cpu/sse*.c). */
+#define SSE2_FEATURES (CPUID_MMX | CPUID_FXSR | CPUID_SSE | CPUID_SSE2)
+/* SSE3 to SSE4.2 and POPCNT (cpu/sse*.c, translate-alu.c). */
+#define SSE42_FEATURES_ECX (CPUID_EXT_SSE3 | CPUID_EXT_SSSE3 | CPUID_EXT_SSE41 | \
+                            CPUID_EXT_SSE42 | CPUID_EXT_POPCNT)
 
 static const CPUIDModel cpu_models[] = {
     {   /* The default: a P6-class 32-bit CPU with what Kestrel emulates today. */
         .name = "qemu32", .vendor = "GenuineIntel", .level = 4, .xlevel = 0x80000008,
         .family = 6, .model = 6, .stepping = 3,
-        .features_edx = P6_FEATURES,
-        .features_ecx = CPUID_EXT_TSC_DEADLINE,
+        .features_edx = P6_FEATURES | SSE2_FEATURES,
+        .features_ecx = CPUID_EXT_SSE3 | CPUID_EXT_TSC_DEADLINE,
         .model_id = "Kestrel Virtual CPU (32-bit)",
     },
     {   /* Long mode, NX, SSE2: completed by the long-mode/SSE work; not usable yet. */
         .name = "qemu64", .vendor = "GenuineIntel", .level = 7, .xlevel = 0x80000008,
         .family = 6, .model = 15, .stepping = 11,
-        .features_edx = P6_FEATURES | CPUID_PAE | CPUID_CLFSH | CPUID_MMX | CPUID_FXSR |
-                        CPUID_SSE | CPUID_SSE2,
-        .features_ecx = CPUID_EXT_SSE3 | CPUID_EXT_CX16 | CPUID_EXT_TSC_DEADLINE,
+        .features_edx = P6_FEATURES | CPUID_PAE | CPUID_CLFSH | SSE2_FEATURES,
+        .features_ecx = SSE42_FEATURES_ECX | CPUID_EXT_CX16 | CPUID_EXT_TSC_DEADLINE,
         .ext_features_edx = CPUID_EXT2_SYSCALL | CPUID_EXT2_NX | CPUID_EXT2_LM,
         .ext_features_ecx = CPUID_EXT3_LAHF_LM,
         .model_id = "Kestrel Virtual CPU (64-bit, incomplete)",
@@ -94,11 +98,12 @@ uint32_t cpu_signature(const CPUIDModel *m)
 
 /* --- hflags and EFLAGS --- */
 
+/* Present, writable, expand-up data with a 4 GiB limit: no checks needed. */
 static bool seg_is_flat(const SegmentCache *s)
 {
-    return !(s->flags & DESC_P_MASK) ||
-           (s->limit == 0xffffffffu && !((s->flags & (DESC_S_MASK | DESC_CS_MASK | DESC_E_MASK))
-                                         == (DESC_S_MASK | DESC_E_MASK)));
+    const uint32_t kind = DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK | DESC_W_MASK | DESC_E_MASK;
+    return s->limit == 0xffffffffu &&
+           (s->flags & kind) == (DESC_P_MASK | DESC_S_MASK | DESC_W_MASK);
 }
 
 static uint32_t hflags_cpl(const CPUX86State *env)
@@ -132,8 +137,7 @@ static uint32_t hflags_segments(const CPUX86State *env, uint32_t hf)
     }
     for (size_t i = 0; i < ARRAY_SIZE(data_segs); i++) {
         if (!seg_is_flat(&env->segs[data_segs[i]])) {
-            hf |= HF_LIMITS;
-            break;
+            hf |= HF_SEGCHK(data_segs[i]);
         }
     }
     return hf;

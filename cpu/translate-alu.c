@@ -316,7 +316,7 @@ void x86_disas_XLAT(DisasContext *dc, const Insn *in)
     int seg = (in->prefixes & PFX_SEG) ? in->mem.seg : R_DS;
     ir_add(dc->s, off, G_REG(R_EBX), al);
     x86_ext(dc, off, off, in->addrsize, false);
-    IRTemp addr = x86_seg_linear(dc, seg, off, 1, in->addrsize);
+    IRTemp addr = x86_seg_linear(dc, seg, off, 1, in->addrsize, false);
     x86_st_reg(dc, R_EAX, 1, false, x86_ld_mem(dc, addr, 1, false));
 }
 
@@ -356,7 +356,7 @@ static void x86_gen_bt(DisasContext *dc, const Insn *in, X86Op op)
             ir_add(s, off, off, disp);
             x86_ext(dc, off, off, in->addrsize, false);
         }
-        addr = x86_seg_linear(dc, in->mem.seg, off, size, in->addrsize);
+        addr = x86_seg_linear(dc, in->mem.seg, off, size, in->addrsize, dc->mem_write);
         v = x86_ld_mem(dc, addr, size, false);
     } else {
         v = x86_ld_op(dc, d);
@@ -469,7 +469,15 @@ void x86_disas_CMPXCHG(DisasContext *dc, const Insn *in)
     IRTemp nv = x86_tmp(dc), r = x86_tmp(dc);
 
     ir_movcond(s, IR_COND_EQ, nv, acc, v, src, v);
-    x86_st_op(dc, d, nv);                        /* written in both cases */
+    if (d->kind == OPK_REG && size == 4) {
+        /* a 32-bit register is written (zero-extended) only on a match:
+         * on a mismatch its upper half stays, as on hardware */
+        IRTemp dm = x86_tmp(dc);
+        x86_reg_merge(dc, dm, G_REG(d->reg), size, false, src);
+        ir_movcond(s, IR_COND_EQ, G_REG(d->reg), acc, v, dm, G_REG(d->reg));
+    } else {
+        x86_st_op(dc, d, nv);                    /* memory: written in both cases */
+    }
     /* the accumulator is written only on a mismatch (a 32-bit write
      * zero-extends, so an unconditional write would be wrong in 64-bit mode) */
     IRTemp merged = x86_tmp(dc);

@@ -38,11 +38,11 @@ static IRTemp x86_str_delta(DisasContext *dc, int size)
     return t;
 }
 
-static IRTemp x86_str_addr(DisasContext *dc, int seg, int reg, int size)
+static IRTemp x86_str_addr(DisasContext *dc, int seg, int reg, int size, bool write)
 {
     int aw = dc->insn->addrsize;
     IRTemp off = x86_ld_reg(dc, reg, aw, false);
-    return x86_seg_linear(dc, seg, off, size, aw);
+    return x86_seg_linear(dc, seg, off, size, aw, write);
 }
 
 static void x86_str_advance(DisasContext *dc, int reg, IRTemp delta)
@@ -85,29 +85,29 @@ static bool x86_str_body(DisasContext *dc, X86Op op, int size)
 
     switch (op) {
     case X86_MOVS:
-        a = x86_ld_mem(dc, x86_str_addr(dc, seg, R_ESI, size), size, false);
-        x86_st_mem(dc, x86_str_addr(dc, R_ES, R_EDI, size), a, size);
+        a = x86_ld_mem(dc, x86_str_addr(dc, seg, R_ESI, size, false), size, false);
+        x86_st_mem(dc, x86_str_addr(dc, R_ES, R_EDI, size, true), a, size);
         x86_str_advance(dc, R_ESI, delta);
         x86_str_advance(dc, R_EDI, delta);
         return false;
     case X86_STOS:
-        x86_st_mem(dc, x86_str_addr(dc, R_ES, R_EDI, size),
+        x86_st_mem(dc, x86_str_addr(dc, R_ES, R_EDI, size, true),
                    x86_ld_reg(dc, R_EAX, size, false), size);
         x86_str_advance(dc, R_EDI, delta);
         return false;
     case X86_LODS:
-        a = x86_ld_mem(dc, x86_str_addr(dc, seg, R_ESI, size), size, false);
+        a = x86_ld_mem(dc, x86_str_addr(dc, seg, R_ESI, size, false), size, false);
         x86_st_reg(dc, R_EAX, size, false, a);
         x86_str_advance(dc, R_ESI, delta);
         return false;
     case X86_CMPS:
     case X86_SCAS:
         if (op == X86_CMPS) {
-            a = x86_ld_mem(dc, x86_str_addr(dc, seg, R_ESI, size), size, false);
+            a = x86_ld_mem(dc, x86_str_addr(dc, seg, R_ESI, size, false), size, false);
         } else {
             a = x86_ld_reg(dc, R_EAX, size, false);
         }
-        b = x86_ld_mem(dc, x86_str_addr(dc, R_ES, R_EDI, size), size, false);
+        b = x86_ld_mem(dc, x86_str_addr(dc, R_ES, R_EDI, size, false), size, false);
         r = x86_tmp(dc);
         ir_sub(s, r, a, b);
         x86_ext(dc, r, r, size, false);
@@ -121,7 +121,7 @@ static bool x86_str_body(DisasContext *dc, X86Op op, int size)
         port = x86_ld_reg(dc, R_EDX, 2, false);
         x86_io_check(dc, port, size);
         /* probe the destination before the port read has side effects */
-        a = x86_str_addr(dc, R_ES, R_EDI, size);
+        a = x86_str_addr(dc, R_ES, R_EDI, size, true);
         x86_st_mem(dc, a, x86_const(dc, 0), size);
         x86_st_mem(dc, a, x86_io_in(dc, port, size), size);
         x86_str_advance(dc, R_EDI, delta);
@@ -129,7 +129,7 @@ static bool x86_str_body(DisasContext *dc, X86Op op, int size)
     default: /* OUTS */
         port = x86_ld_reg(dc, R_EDX, 2, false);
         x86_io_check(dc, port, size);
-        a = x86_ld_mem(dc, x86_str_addr(dc, seg, R_ESI, size), size, false);
+        a = x86_ld_mem(dc, x86_str_addr(dc, seg, R_ESI, size, false), size, false);
         x86_io_out(dc, port, a, size);
         x86_str_advance(dc, R_ESI, delta);
         return false;

@@ -339,9 +339,3 @@ void x86_disas_FPU(DisasContext *dc, const Insn *in)
     x86_call_helper(dc, &h_fpu, IR_NO_TEMP, (IRTemp[]){ x86_const(dc, code), addr });
     x86_cc_op_from_helper(dc, CC_OP_DYNAMIC);     /* FCOMI and friends set EFLAGS */
 }
-
-void x86_disas_SSE(DisasContext *dc, const Insn *in)
-{
-    log_unimp("x86: SSE/MMX instruction %04x\n", in->opcode);
-    x86_gen_exception(dc, EXCP_UD, -1);
-}

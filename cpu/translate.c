@@ -50,7 +50,7 @@ IRTemp x86_tmp(DisasContext *dc)
 {
     /* With inline limit checks a label may appear inside any operand
      * access, so every temp must survive labels. */
-    return dc->limits ? ir_temp_tb(dc->s, IR_I64) : ir_temp_new(dc->s, IR_I64);
+    return dc->segchk ? ir_temp_tb(dc->s, IR_I64) : ir_temp_new(dc->s, IR_I64);
 }
 
 IRTemp x86_const(DisasContext *dc, uint64_t v)
@@ -217,13 +217,19 @@ IRTemp x86_ea_offset(DisasContext *dc)
     return ea;
 }
 
-/* Inline segment limit check of [off, off + size - 1]; raises #GP(0)/#SS(0). */
-static void x86_limit_check(DisasContext *dc, int seg, IRTemp off, int size)
+/*
+ * Inline segment check of an access to [off, off + size - 1]: the segment
+ * must be usable for the access (present; writable data for a write; not
+ * execute-only code for a read) and the range within the limit (inverted
+ * for expand-down data). Raises #GP(0), or #SS(0) for SS.
+ */
+static void x86_seg_check(DisasContext *dc, int seg, IRTemp off, int size, bool write)
 {
     IRContext *s = dc->s;
     IRLabel *ok = ir_label_new(s);
     IRTemp end = x86_tmp(dc), limit = x86_tmp(dc), fl = x86_tmp(dc);
     IRTemp up = x86_tmp(dc), dn = x86_tmp(dc), t = x86_tmp(dc), upper = x86_tmp(dc);
+    IRTemp bad = x86_tmp(dc);
 
     ir_addi(s, end, off, size - 1);
     ir_ld(s, IR_ld32u, limit, s->env, offsetof(CPUX86State, segs[seg].limit));
@@ -236,14 +242,27 @@ static void x86_limit_check(DisasContext *dc, int seg, IRTemp off, int size)
     ir_setcond(s, IR_COND_LEU, dn, off, limit);
     ir_or(s, dn, dn, t);
     ir_andi(s, t, fl, DESC_CS_MASK | DESC_E_MASK);
-    ir_movcond(s, IR_COND_EQ, t, t, x86_const(dc, DESC_E_MASK), dn, up);
+    ir_movcond(s, IR_COND_EQ, bad, t, x86_const(dc, DESC_E_MASK), dn, up);
+    /* rights: compare the type bits that matter with the required pattern */
+    if (write) {
+        ir_andi(s, t, fl, DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK | DESC_W_MASK);
+        ir_setcond(s, IR_COND_NE, t, t, x86_const(dc, DESC_P_MASK | DESC_S_MASK | DESC_W_MASK));
+    } else {
+        ir_andi(s, t, fl, DESC_P_MASK | DESC_CS_MASK | DESC_R_MASK);
+        ir_setcond(s, IR_COND_NE, upper, t, x86_const(dc, DESC_P_MASK | DESC_CS_MASK));
+        ir_andi(s, t, t, DESC_P_MASK);
+        ir_setcond(s, IR_COND_EQ, t, t, x86_const(dc, 0));
+        ir_xori(s, upper, upper, 1);              /* execute-only code */
+        ir_or(s, t, t, upper);
+    }
+    ir_or(s, bad, bad, t);
     x86_sync_cc_op(dc);
-    ir_brcondi(s, IR_COND_EQ, t, 0, ok);
+    ir_brcondi(s, IR_COND_EQ, bad, 0, ok);
     x86_raise_err(dc, seg == R_SS ? EXCP_SS : EXCP_GP, 0);
     ir_set_label(s, ok);
 }
 
-IRTemp x86_seg_linear(DisasContext *dc, int seg, IRTemp off, int size, int aw)
+IRTemp x86_seg_linear(DisasContext *dc, int seg, IRTemp off, int size, int aw, bool write)
 {
     IRContext *s = dc->s;
     bool add_base;
@@ -253,8 +272,9 @@ IRTemp x86_seg_linear(DisasContext *dc, int seg, IRTemp off, int size, int aw)
     } else {
         add_base = !(dc->pe && !dc->vm86 && !dc->addseg &&
                      (seg == R_ES || seg == R_SS || seg == R_DS));
-        if (dc->limits && !(!dc->pe && aw == 2)) {
-            x86_limit_check(dc, seg, off, size);
+        /* Real-mode 16-bit offsets cannot leave a 64 KiB segment. */
+        if ((dc->segchk & (1u << seg)) && !(!dc->pe && aw == 2)) {
+            x86_seg_check(dc, seg, off, size, write);
         }
     }
     IRTemp lin = x86_tmp(dc);
@@ -276,7 +296,7 @@ IRTemp x86_mem_addr(DisasContext *dc, int size)
     if (dc->a0 == IR_NO_TEMP) {
         IRTemp off = x86_ea_offset(dc);
         dc->a0 = x86_seg_linear(dc, dc->insn->mem.seg, off, size ? size : 1,
-                                dc->insn->addrsize);
+                                dc->insn->addrsize, dc->mem_write);
     }
     return dc->a0;
 }
@@ -294,7 +314,7 @@ IRTemp x86_stack_addr(DisasContext *dc, IRTemp sp, int64_t offset, int size)
     IRTemp off = x86_tmp(dc);
     ir_addi(dc->s, off, sp, (uint64_t)offset);
     x86_ext(dc, off, off, ssz, false);
-    return x86_seg_linear(dc, R_SS, off, size, ssz);
+    return x86_seg_linear(dc, R_SS, off, size, ssz, true);
 }
 
 void x86_push(DisasContext *dc, IRTemp v, int size)
@@ -303,7 +323,7 @@ void x86_push(DisasContext *dc, IRTemp v, int size)
     IRTemp sp = x86_tmp(dc);
     ir_subi(dc->s, sp, G_REG(R_ESP), size);
     x86_ext(dc, sp, sp, ssz, false);
-    x86_st_mem(dc, x86_seg_linear(dc, R_SS, sp, size, ssz), v, size);
+    x86_st_mem(dc, x86_seg_linear(dc, R_SS, sp, size, ssz, true), v, size);
     x86_st_reg(dc, R_ESP, ssz, false, sp);
 }
 
@@ -454,6 +474,21 @@ static bool x86_mem_is_special(X86Op op)
     }
 }
 
+/* Instructions whose first operand, when in memory, is only read. */
+static bool x86_writes_dest(X86Op op)
+{
+    switch (op) {
+    case X86_CMP: case X86_TEST: case X86_BT: case X86_PUSH:
+    case X86_MUL: case X86_IMUL: case X86_DIV: case X86_IDIV:
+    case X86_JMP_IND: case X86_CALL_IND: case X86_JMPF_IND: case X86_CALLF_IND:
+    case X86_LGDT: case X86_LIDT: case X86_LLDT: case X86_LTR: case X86_LMSW:
+    case X86_VERR: case X86_VERW: case X86_INVLPG: case X86_BOUND:
+        return false;
+    default:
+        return true;
+    }
+}
+
 static void x86_translate_insn(DisasContext *dc, const Insn *in)
 {
     dc->insn = in;
@@ -473,8 +508,9 @@ static void x86_translate_insn(DisasContext *dc, const Insn *in)
         x86_gen_exception(dc, EXCP_UD, -1);
         return;
     }
-    /* With inline limit checks, check the operand before anything else. */
-    if (dc->limits && !x86_mem_is_special(in->op)) {
+    dc->mem_write = in->nb_ops > 0 && in->ops[0].kind == OPK_MEM && x86_writes_dest(in->op);
+    /* With inline segment checks, check the operand before anything else. */
+    if (dc->segchk && !x86_mem_is_special(in->op)) {
         for (int i = 0; i < in->nb_ops; i++) {
             if (in->ops[i].kind == OPK_MEM) {
                 x86_mem_addr(dc, in->ops[i].size);
@@ -539,7 +575,7 @@ static void x86_init_dc(DisasContext *dc, CPUX86State *env, IRContext *s, Transl
     dc->code64 = fl & HF_CS64;
     dc->ss32 = fl & HF_SS32;
     dc->addseg = fl & HF_ADDSEG;
-    dc->limits = (fl & HF_LIMITS) && !dc->code64;
+    dc->segchk = dc->code64 ? 0 : (fl & HF_SEGCHK_MASK) >> HF_SEGCHK_SHIFT;
     dc->tf = fl & HF_TF;
     dc->no_chain = dc->tf || (fl & HF_INHIBIT_IRQ);
     dc->mem_idx = dc->cpl == 3 ? MMU_USER_IDX : MMU_KERNEL_IDX;

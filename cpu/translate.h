@@ -48,7 +48,9 @@ typedef struct DisasContext {
     uint64_t cs_base;
     uint64_t pc, next_pc;    /* EIP of this instruction and of the next */
     int cpl;
-    bool pe, vm86, code64, ss32, addseg, limits, tf, no_chain;
+    bool pe, vm86, code64, ss32, addseg, tf, no_chain;
+    uint8_t segchk;          /* segments needing rights/limit checks (bit = seg) */
+    bool mem_write;          /* the instruction writes its memory operand */
     unsigned mem_idx;
     CCOp cc_op;
     bool cc_op_dirty;
@@ -79,7 +81,7 @@ IRTemp x86_ea_offset(DisasContext *dc);           /* effective offset, masked to
 IRTemp x86_mem_addr(DisasContext *dc, int size);  /* linear address of insn->mem, cached */
 /* Linear address of seg:off for an access of size bytes; aw is the width of
  * the offset (2, 4, 8) for the real-mode limit exemption. */
-IRTemp x86_seg_linear(DisasContext *dc, int seg, IRTemp off, int size, int aw);
+IRTemp x86_seg_linear(DisasContext *dc, int seg, IRTemp off, int size, int aw, bool write);
 IRTemp x86_ld_mem(DisasContext *dc, IRTemp addr, int size, bool sign);
 void x86_st_mem(DisasContext *dc, IRTemp addr, IRTemp v, int size);
 /* Stack. */

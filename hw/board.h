@@ -48,6 +48,8 @@ typedef struct PcBoard {
     BlockDev *ide_drives[4];    /* by IDE index bus*2+unit, NULL when empty */
     bool ide_cdrom[4];
     char *device_arg_copies[MAX_DEVICE_ARGS];   /* -device strings split into opts */
+    DeviceOpts device_opts[MAX_DEVICE_ARGS];
+    const DeviceClass *device_cls[MAX_DEVICE_ARGS];
 } PcBoard;
 
 static inline PcBoard *pc_board(Machine *m)

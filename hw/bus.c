@@ -44,6 +44,7 @@ struct Bus {
     FlatView *volatile view;
     Listener listeners[8];
     int n_listeners;
+    BusRamWriteHook *ram_write_hook;
 };
 
 Bus *bus_new(const char *name, uint64_t size)
@@ -209,6 +210,11 @@ void bus_add_listener(Bus *bus, BusMapListener *fn, void *opaque)
     bus->listeners[bus->n_listeners++] = (Listener){ fn, opaque };
 }
 
+void bus_set_ram_write_hook(Bus *bus, BusRamWriteHook *fn)
+{
+    bus->ram_write_hook = fn;
+}
+
 static const Span *find_span(Bus *bus, uint64_t addr)
 {
     const FlatView *v = __atomic_load_n(&bus->view, __ATOMIC_ACQUIRE);
@@ -333,10 +339,13 @@ void bus_rw(Bus *bus, uint64_t addr, void *buf, uint64_t len, bool is_write)
             if (chunk > len)
                 chunk = len;
             uint8_t *host = r->host + (addr - r->base);
-            if (!is_write)
+            if (!is_write) {
                 memcpy(p, host, chunk);
-            else if (!(r->flags & REGION_READONLY))
+            } else if (!(r->flags & REGION_READONLY)) {
                 memcpy(host, p, chunk);
+                if (bus->ram_write_hook)
+                    bus->ram_write_hook(addr, chunk);
+            }
         } else if (is_write) {
             access_one(bus, addr, *p, 1, true);
         } else {

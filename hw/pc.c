@@ -323,22 +323,23 @@ static const char *pc_parse_device_arg(char *s, DeviceOpts *opts, char *err, siz
     return name;
 }
 
-static bool pc_create_user_devices(PcBoard *pc, char *err, size_t errlen)
+/* Parse and look up every -device before anything is built, so a typo costs nothing. */
+static bool pc_check_user_devices(PcBoard *pc, char *err, size_t errlen)
 {
-    Machine *m = &pc->machine;
+    const MachineConfig *cfg = pc->machine.cfg;
     char msg[384];
 
-    for (int i = 0; i < m->cfg->n_device_args; i++) {
-        const char *arg = m->cfg->device_args[i];
-        DeviceOpts opts = { 0 };
+    for (int i = 0; i < cfg->n_device_args; i++) {
+        const char *arg = cfg->device_args[i];
         pc->device_arg_copies[i] = strdup(arg);
         assert(pc->device_arg_copies[i]);
-        const char *name = pc_parse_device_arg(pc->device_arg_copies[i], &opts, msg, sizeof(msg));
-        const DeviceClass *cls = name ? device_class_find(name) : NULL;
+        const char *name = pc_parse_device_arg(pc->device_arg_copies[i], &pc->device_opts[i],
+                                               msg, sizeof(msg));
         if (!name) {
             snprintf(err, errlen, "-device %s: %s", arg, msg);
             return false;
         }
+        const DeviceClass *cls = device_class_find(name);
         if (!cls) {
             snprintf(err, errlen, "-device %s: unknown device '%s' (-device help lists them)",
                      arg, name);
@@ -348,8 +349,19 @@ static bool pc_create_user_devices(PcBoard *pc, char *err, size_t errlen)
             snprintf(err, errlen, "-device %s: '%s' cannot be added with -device", arg, name);
             return false;
         }
-        if (!device_create(m, cls, &opts, msg, sizeof(msg))) {
-            snprintf(err, errlen, "-device %s: %s", arg, msg);
+        pc->device_cls[i] = cls;
+    }
+    return true;
+}
+
+static bool pc_create_user_devices(PcBoard *pc, char *err, size_t errlen)
+{
+    Machine *m = &pc->machine;
+    char msg[384];
+
+    for (int i = 0; i < m->cfg->n_device_args; i++) {
+        if (!device_create(m, pc->device_cls[i], &pc->device_opts[i], msg, sizeof(msg))) {
+            snprintf(err, errlen, "-device %s: %s", m->cfg->device_args[i], msg);
             return false;
         }
     }
@@ -370,6 +382,8 @@ static void pc_free_early(PcBoard *pc)
         bus_free(m->mem);
     if (m->io)
         bus_free(m->io);
+    for (int i = 0; i < m->cfg->n_device_args; i++)
+        free(pc->device_arg_copies[i]);
     free(pc->legacy_rom);
     free(pc->bios);
     free(pc);
@@ -382,7 +396,8 @@ Machine *pc_create(const MachineConfig *cfg, char *err, size_t errlen)
     assert(pc);
     m->cfg = cfg;
 
-    if (!pc_check_config(cfg, err, errlen) || !pc_load_bios(pc, err, errlen) ||
+    if (!pc_check_config(cfg, err, errlen) || !pc_check_user_devices(pc, err, errlen) ||
+        !pc_load_bios(pc, err, errlen) ||
         !pc_open_drives(pc, err, errlen) || !pc_init_memory(pc, err, errlen) ||
         !pc_create_cpus(m, err, errlen)) {
         pc_free_early(pc);

@@ -126,9 +126,13 @@ typedef struct SegmentCache {
 #define HF_SMAP          (1u << 16)
 #define HF_IOPL_SHIFT    17             /* copy of EFLAGS.IOPL (for CLI/STI/IN/OUT) */
 #define HF_IOPL_MASK     (3u << 17)
-#define HF_LIMITS        (1u << 19)     /* some data segment is not flat 4 GiB:
-                                           translate explicit limit checks */
 #define HF_RF            (1u << 20)
+/* Per data segment (bit 21 + R_ES..R_GS): the segment is not a present,
+ * writable, expand-up data segment of 4 GiB, so accesses through it get
+ * explicit rights and limit checks. CS's bit is never set. */
+#define HF_SEGCHK_SHIFT  21
+#define HF_SEGCHK_MASK   (0x3fu << HF_SEGCHK_SHIFT)
+#define HF_SEGCHK(seg)   (1u << (HF_SEGCHK_SHIFT + (seg)))
 
 /* MMU indices of the softmmu TLB. */
 enum { MMU_KERNEL_IDX = 0, MMU_USER_IDX = 1, MMU_KSMAP_IDX = 2, MMU_PHYS_IDX = 3 };

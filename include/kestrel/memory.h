@@ -59,6 +59,13 @@ void bus_remap(Bus *bus, MemRegion *r, uint64_t base);
 void bus_set_flags(Bus *bus, MemRegion *r, unsigned flags);
 void bus_add_listener(Bus *bus, BusMapListener *fn, void *opaque);
 
+/*
+ * Called after bus_rw wrote guest RAM (DMA, loaders), so the CPU can drop
+ * translated code there. CPU stores do not go through bus_rw.
+ */
+typedef void BusRamWriteHook(uint64_t addr, uint64_t len);
+void bus_set_ram_write_hook(Bus *bus, BusRamWriteHook *fn);
+
 /* The region that decodes addr, or NULL. */
 const MemRegion *bus_find(Bus *bus, uint64_t addr);
 

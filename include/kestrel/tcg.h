@@ -383,7 +383,9 @@ uint8_t *code_cache_ptr(void);            /* next free byte (writable view) */
 size_t code_cache_room(void);
 void code_cache_commit(size_t used);      /* after gen_code wrote used bytes */
 void code_cache_flush(void);
+void code_cache_keep_committed(void);     /* what is committed so far survives flushes */
 const void *code_cache_rx(const uint8_t *rw);   /* executable view of a writable address */
+void code_cache_patch32(uint8_t *rw, uint32_t v);   /* atomic store into committed code */
 bool code_cache_contains(uintptr_t host_pc);
 
 #endif

@@ -4,7 +4,7 @@
  *
  * A snippet is built with the ir_* API, checked with ir_check, and run by
  * run_block() on every backend in backends[] (the interpreter, plus the JIT
- * when it is linked in), as built or after ir_optimize(): a loop test's
+ * when configured: CONFIG_JIT references it so the link pulls it in), as built or after ir_optimize(): a loop test's
  * index is a variant, picking (backend, optimize). Guest state is a
  * FakeEnv with I64 and I32 globals and a SoftTLB. Everything here is
  * static: each test binary gets its own copy.
@@ -12,6 +12,7 @@
 #ifndef KESTREL_TESTS_TCG_HARNESS_H
 #define KESTREL_TESTS_TCG_HARNESS_H
 
+#include "config-host.h"
 #include "kestrel/tcg.h"
 #include "kestrel/tlb.h"
 #include <check.h>
@@ -33,7 +34,8 @@ static IRTemp g64[NB_G], g32[NB_G];
 static const IRBackend *backends[2];
 static int nb_backends;
 static IRCodeInfo last_info;
-static const uint8_t *last_code;
+static const uint8_t *last_code;   /* executable view */
+static uint8_t *last_rw;            /* the same block's writable view */
 
 /* --- Harness --- */
 
@@ -106,14 +108,21 @@ static inline const uint8_t *compile_block(int variant)
     uint8_t *buf = code_cache_ptr();
     ck_assert(variant_backend(variant)->gen_code(s, buf, code_cache_room(), &last_info));
     code_cache_commit(last_info.size);
+    last_rw = buf;
     last_code = code_cache_rx(buf);
     return last_code;
 }
 
+/* Runs code on the variant's backend, which is also the selected one (ir_getpc()). */
+static inline uintptr_t exec_block(int variant, const uint8_t *code)
+{
+    ir_backend = variant_backend(variant);
+    return ir_backend->exec(&env, code);
+}
+
 static inline uintptr_t run_block(int variant)
 {
-    const uint8_t *code = compile_block(variant);
-    return variant_backend(variant)->exec(&env, code);
+    return exec_block(variant, compile_block(variant));
 }
 
 static inline uint64_t mask_of(IRType t)
@@ -172,6 +181,128 @@ static inline unsigned count_ops(IROpcode opc)
     return n;
 }
 
+/* --- Random blocks (test_tcg_opt.c: optimizer differential; test_jit.c: JIT vs interpreter) --- */
+
+typedef struct RandGen {
+    uint64_t st;
+    IRTemp tb[2][2];                  /* per type: two TB temps */
+    IRTemp ebb[2][8];                 /* per type: EBB temps live in this region */
+    int nb_ebb[2];
+} RandGen;
+
+static inline uint64_t rnd(RandGen *r, uint64_t n)
+{
+    r->st ^= r->st >> 12;
+    r->st ^= r->st << 25;
+    r->st ^= r->st >> 27;
+    return (r->st * 0x2545f4914f6cdd1dULL >> 11) % n;
+}
+
+static inline IRTemp rand_src(RandGen *r, IRType t)
+{
+    switch (rnd(r, 4)) {
+    case 0:  return G(t, (int)rnd(r, 6));
+    case 1:  return r->tb[t][rnd(r, 2)];
+    case 2:  return ir_const(s, t, edge_values[rnd(r, NB_EDGE)]);
+    default: return r->nb_ebb[t] ? r->ebb[t][rnd(r, (uint64_t)r->nb_ebb[t])] : G(t, 0);
+    }
+}
+
+/* EBB destinations only outside skipped regions (they would die at the label). */
+static inline IRTemp rand_dst(RandGen *r, IRType t, bool allow_ebb)
+{
+    uint64_t k = rnd(r, 3);
+    if (k == 0 && allow_ebb && r->nb_ebb[t] < 8) {
+        IRTemp e = ir_temp_new(s, t);
+        r->ebb[t][r->nb_ebb[t]++] = e;
+        return e;
+    }
+    return k == 1 ? r->tb[t][rnd(r, 2)] : G(t, (int)rnd(r, 6));
+}
+
+static inline void rand_op(RandGen *r, bool allow_ebb)
+{
+    IRType t = (IRType)rnd(r, 2);
+    unsigned bits = t == IR_I32 ? 32 : 64;
+    IRTemp a = rand_src(r, t), b = rand_src(r, t);
+    uint64_t k = rnd(r, 12);
+    if (k >= 10) {
+        ir_mov(s, rand_dst(r, t, allow_ebb), a);
+    } else if (k < 4) {
+        IROpcode opc = binary_ops[rnd(r, ARRAY_SIZE(binary_ops))];
+        if (opc >= IR_shl && opc <= IR_rotr) {
+            IRTemp c = ir_temp_new(s, t);
+            ir_andi(s, c, b, bits - 1);
+            b = c;
+        } else if (opc >= IR_div && opc <= IR_remu) {
+            IRTemp c = ir_temp_new(s, t);      /* 2..257: nonzero, never -1 */
+            ir_andi(s, c, b, 0xff);
+            ir_addi(s, c, c, 2);
+            b = c;
+        }
+        ir_op2(s, opc, rand_dst(r, t, allow_ebb), a, b);
+    } else if (k < 6) {
+        static const IROpcode un[] = { IR_mov, IR_neg, IR_not, IR_ctpop, IR_bswap16,
+                                       IR_bswap32, IR_ext8s, IR_ext16u };
+        ir_op1(s, un[rnd(r, ARRAY_SIZE(un))], rand_dst(r, t, allow_ebb), a);
+    } else if (k == 6) {
+        ir_setcond(s, (IRCond)rnd(r, IR_COND_TSTNE + 1), rand_dst(r, t, allow_ebb), a, b);
+    } else if (k == 7) {
+        ir_movcond(s, (IRCond)rnd(r, IR_COND_TSTNE + 1), rand_dst(r, t, allow_ebb), a, b,
+                   rand_src(r, t), rand_src(r, t));
+    } else if (k == 8) {
+        unsigned pos = (unsigned)rnd(r, bits), len = 1 + (unsigned)rnd(r, bits - pos);
+        ir_deposit(s, rand_dst(r, t, allow_ebb), a, b, pos, len);
+    } else {
+        IRTemp lo = rand_dst(r, t, allow_ebb), hi = rand_dst(r, t, allow_ebb);
+        if (lo != hi)
+            (rnd(r, 2) ? ir_mulu2 : ir_muls2)(s, lo, hi, a, b);
+    }
+}
+
+/* When set, called once per guest instruction of a random block (EBB temps allowed). */
+static void (*rand_extra_hook)(RandGen *r);
+
+static inline void build_random_block(uint64_t seed)
+{
+    RandGen r = { .st = seed * 0x9e3779b97f4a7c15ULL + 1 };
+    ir_reset(s);
+    for (int t = 0; t < 2; t++)
+        for (int i = 0; i < 2; i++) {
+            r.tb[t][i] = ir_temp_tb(s, (IRType)t);
+            ir_mov(s, r.tb[t][i], G((IRType)t, 6 + i));
+        }
+    for (int insn = 0; insn < 12; insn++) {
+        ir_insn_start(s, (uint64_t)insn, 0);
+        r.nb_ebb[0] = r.nb_ebb[1] = 0;
+        for (int n = (int)rnd(&r, 8); n >= 0; n--)
+            rand_op(&r, true);
+        if (rand_extra_hook)
+            rand_extra_hook(&r);
+        if (rnd(&r, 3) == 0) {                  /* a forward branch over a few ops */
+            IRType t = (IRType)rnd(&r, 2);
+            IRLabel *l = ir_label_new(s);
+            ir_brcond(s, (IRCond)rnd(&r, IR_COND_TSTNE + 1), rand_src(&r, t), rand_src(&r, t), l);
+            for (int n = (int)rnd(&r, 3); n >= 0; n--)
+                rand_op(&r, false);
+            ir_set_label(s, l);
+        }
+    }
+    for (int t = 0; t < 2; t++)
+        ir_mov(s, G((IRType)t, 6), r.tb[t][1]);
+    ir_exit_tb(s, 0);
+}
+
+/* Guest registers for a random block: edge values, some perturbed. */
+static inline void random_env(uint64_t seed)
+{
+    RandGen v = { .st = seed };
+    for (int i = 0; i < NB_G; i++) {
+        env.r64[i] = edge_values[rnd(&v, NB_EDGE)] ^ (rnd(&v, 2) ? 0 : rnd(&v, 1000));
+        env.r32[i] = (uint32_t)(edge_values[rnd(&v, NB_EDGE)] + rnd(&v, 3));
+    }
+}
+
 /* main() of a tcg test binary: code cache, backends, then the suite. */
 static inline int tcg_harness_main(Suite *(*make_suite)(void))
 {
@@ -180,9 +311,18 @@ static inline int tcg_harness_main(Suite *(*make_suite)(void))
         return 1;
     }
     backends[nb_backends++] = &ir_backend_interp;
-    const IRBackend *jit = ir_backend_find("jit");
-    if (jit && jit->init())
+#if CONFIG_JIT
+    /* A direct reference pulls the JIT out of the archive for the weak lookup. */
+    const IRBackend *jit = &ir_backend_x86_64;
+    if (ir_backend_find("jit") != jit) {
+        fprintf(stderr, "tcg tests: ir_backend_find(\"jit\") does not find the JIT\n");
+        return 1;
+    }
+    if (jit->init())
         backends[nb_backends++] = jit;
+    else
+        fprintf(stderr, "tcg tests: the JIT cannot start on this host; interpreter only\n");
+#endif
     SRunner *sr = srunner_create(make_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

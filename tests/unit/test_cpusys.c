@@ -315,7 +315,8 @@ START_TEST(test_cpuid)
     cpuid(1, 0, r);
     ck_assert_uint_eq(r[0], 0x663);            /* same as EDX at reset */
     ck_assert(r[3] & CPUID_FPU);
-    ck_assert(!(r[3] & (CPUID_PAE | CPUID_SSE)));
+    ck_assert(!(r[3] & CPUID_PAE));
+    ck_assert(r[3] & (CPUID_SSE | CPUID_SSE2 | CPUID_FXSR | CPUID_MMX));
     cpuid(4, 0, r);
     ck_assert_uint_eq(r[0] & 0x1f, 1);         /* L1 data cache */
     cpuid(4, 3, r);
@@ -353,11 +354,11 @@ START_TEST(test_hflags)
     ck_assert(env->hflags & HF_CS32);
     ck_assert(env->hflags & HF_SS32);
     ck_assert(!(env->hflags & HF_ADDSEG));
-    ck_assert(!(env->hflags & HF_LIMITS));
+    ck_assert(!(env->hflags & HF_SEGCHK_MASK));
     EXPECT_OK(load_seg(env, R_FS, SEL_DATA_SMALL, 0));
-    ck_assert(env->hflags & HF_LIMITS);
-    EXPECT_OK(load_seg(env, R_FS, 0, 0));       /* null FS is not usable: flat again */
-    ck_assert(!(env->hflags & HF_LIMITS));
+    ck_assert_uint_eq(env->hflags & HF_SEGCHK_MASK, HF_SEGCHK(R_FS));
+    EXPECT_OK(load_seg(env, R_FS, 0, 0));       /* null FS: accesses must fault */
+    ck_assert_uint_eq(env->hflags & HF_SEGCHK_MASK, HF_SEGCHK(R_FS));
     EXPECT_OK(load_seg(env, R_DS, SEL_DATA_SMALL, 0));
     ck_assert(env->hflags & HF_ADDSEG);
     cpu_set_eflags(env, IOPL_MASK | TF_MASK, IOPL_MASK | TF_MASK);

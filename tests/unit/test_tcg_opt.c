@@ -200,121 +200,12 @@ END_TEST
  * Random blocks, run as built and after ir_optimize(), must leave the same
  * guest state: a differential test of folding, propagation and dead code.
  */
-typedef struct RandGen {
-    uint64_t st;
-    IRTemp tb[2][2];                  /* per type: two TB temps */
-    IRTemp ebb[2][8];                 /* per type: EBB temps live in this region */
-    int nb_ebb[2];
-} RandGen;
-
-static uint64_t rnd(RandGen *r, uint64_t n)
-{
-    r->st ^= r->st >> 12;
-    r->st ^= r->st << 25;
-    r->st ^= r->st >> 27;
-    return (r->st * 0x2545f4914f6cdd1dULL >> 11) % n;
-}
-
-static IRTemp rand_src(RandGen *r, IRType t)
-{
-    switch (rnd(r, 4)) {
-    case 0:  return G(t, (int)rnd(r, 6));
-    case 1:  return r->tb[t][rnd(r, 2)];
-    case 2:  return ir_const(s, t, edge_values[rnd(r, NB_EDGE)]);
-    default: return r->nb_ebb[t] ? r->ebb[t][rnd(r, (uint64_t)r->nb_ebb[t])] : G(t, 0);
-    }
-}
-
-/* EBB destinations only outside skipped regions (they would die at the label). */
-static IRTemp rand_dst(RandGen *r, IRType t, bool allow_ebb)
-{
-    uint64_t k = rnd(r, 3);
-    if (k == 0 && allow_ebb && r->nb_ebb[t] < 8) {
-        IRTemp e = ir_temp_new(s, t);
-        r->ebb[t][r->nb_ebb[t]++] = e;
-        return e;
-    }
-    return k == 1 ? r->tb[t][rnd(r, 2)] : G(t, (int)rnd(r, 6));
-}
-
-static void rand_op(RandGen *r, bool allow_ebb)
-{
-    IRType t = (IRType)rnd(r, 2);
-    unsigned bits = t == IR_I32 ? 32 : 64;
-    IRTemp a = rand_src(r, t), b = rand_src(r, t);
-    uint64_t k = rnd(r, 12);
-    if (k >= 10) {
-        ir_mov(s, rand_dst(r, t, allow_ebb), a);
-    } else if (k < 4) {
-        IROpcode opc = binary_ops[rnd(r, ARRAY_SIZE(binary_ops))];
-        if (opc >= IR_shl && opc <= IR_rotr) {
-            IRTemp c = ir_temp_new(s, t);
-            ir_andi(s, c, b, bits - 1);
-            b = c;
-        } else if (opc >= IR_div && opc <= IR_remu) {
-            IRTemp c = ir_temp_new(s, t);      /* 2..257: nonzero, never -1 */
-            ir_andi(s, c, b, 0xff);
-            ir_addi(s, c, c, 2);
-            b = c;
-        }
-        ir_op2(s, opc, rand_dst(r, t, allow_ebb), a, b);
-    } else if (k < 6) {
-        static const IROpcode un[] = { IR_mov, IR_neg, IR_not, IR_ctpop, IR_bswap16,
-                                       IR_bswap32, IR_ext8s, IR_ext16u };
-        ir_op1(s, un[rnd(r, ARRAY_SIZE(un))], rand_dst(r, t, allow_ebb), a);
-    } else if (k == 6) {
-        ir_setcond(s, (IRCond)rnd(r, IR_COND_TSTNE + 1), rand_dst(r, t, allow_ebb), a, b);
-    } else if (k == 7) {
-        ir_movcond(s, (IRCond)rnd(r, IR_COND_TSTNE + 1), rand_dst(r, t, allow_ebb), a, b,
-                   rand_src(r, t), rand_src(r, t));
-    } else if (k == 8) {
-        unsigned pos = (unsigned)rnd(r, bits), len = 1 + (unsigned)rnd(r, bits - pos);
-        ir_deposit(s, rand_dst(r, t, allow_ebb), a, b, pos, len);
-    } else {
-        IRTemp lo = rand_dst(r, t, allow_ebb), hi = rand_dst(r, t, allow_ebb);
-        if (lo != hi)
-            (rnd(r, 2) ? ir_mulu2 : ir_muls2)(s, lo, hi, a, b);
-    }
-}
-
-static void build_random_block(uint64_t seed)
-{
-    RandGen r = { .st = seed * 0x9e3779b97f4a7c15ULL + 1 };
-    ir_reset(s);
-    for (int t = 0; t < 2; t++)
-        for (int i = 0; i < 2; i++) {
-            r.tb[t][i] = ir_temp_tb(s, (IRType)t);
-            ir_mov(s, r.tb[t][i], G((IRType)t, 6 + i));
-        }
-    for (int insn = 0; insn < 12; insn++) {
-        ir_insn_start(s, (uint64_t)insn, 0);
-        r.nb_ebb[0] = r.nb_ebb[1] = 0;
-        for (int n = (int)rnd(&r, 8); n >= 0; n--)
-            rand_op(&r, true);
-        if (rnd(&r, 3) == 0) {                  /* a forward branch over a few ops */
-            IRType t = (IRType)rnd(&r, 2);
-            IRLabel *l = ir_label_new(s);
-            ir_brcond(s, (IRCond)rnd(&r, IR_COND_TSTNE + 1), rand_src(&r, t), rand_src(&r, t), l);
-            for (int n = (int)rnd(&r, 3); n >= 0; n--)
-                rand_op(&r, false);
-            ir_set_label(s, l);
-        }
-    }
-    for (int t = 0; t < 2; t++)
-        ir_mov(s, G((IRType)t, 6), r.tb[t][1]);
-    ir_exit_tb(s, 0);
-}
-
 START_TEST(test_opt_random_differential)
 {
     int backend = _i;
     for (uint64_t seed = 1; seed <= 400; seed++) {
         FakeEnv want, init;
-        RandGen v = { .st = seed };
-        for (int i = 0; i < NB_G; i++) {
-            env.r64[i] = edge_values[rnd(&v, NB_EDGE)] ^ (rnd(&v, 2) ? 0 : rnd(&v, 1000));
-            env.r32[i] = (uint32_t)(edge_values[rnd(&v, NB_EDGE)] + rnd(&v, 3));
-        }
+        random_env(seed);
         memcpy(&init, &env, offsetof(FakeEnv, tlb));
         build_random_block(seed);
         run_block(backend * 2);

@@ -426,10 +426,23 @@ static void i_ldst(Interp *in, const IROp *op)
     }
 }
 
+/* Temp storage reused by every run: guest exceptions longjmp out of interp_run. */
+static uint64_t *interp_vals;
+static bool *interp_live;
+static uint32_t interp_cap;
+
 /* Runs the block in s; returns the exit_tb value (0 for goto_ptr). */
 static uintptr_t interp_run(IRContext *s, CPUX86State *env)
 {
-    Interp in = { s, env, calloc(s->nb_temps, sizeof(uint64_t)), calloc(s->nb_temps, 1) };
+    if (s->nb_temps > interp_cap) {
+        interp_cap = s->nb_temps;
+        interp_vals = realloc(interp_vals, interp_cap * sizeof(uint64_t));
+        interp_live = realloc(interp_live, interp_cap);
+        ck_assert(interp_vals && interp_live);
+    }
+    memset(interp_vals, 0, s->nb_temps * sizeof(uint64_t));
+    memset(interp_live, 0, s->nb_temps);
+    Interp in = { s, env, interp_vals, interp_live };
     uint32_t label_at[MAX_LABELS];
     uintptr_t ret = 0;
     for (uint32_t i = 0; i < s->nb_ops; i++) {
@@ -503,8 +516,6 @@ static uintptr_t interp_run(IRContext *s, CPUX86State *env)
     }
     ck_abort_msg("block fell off its end");
 out:
-    free(in.vals);
-    free(in.live);
     return ret;
 }
 
@@ -912,11 +923,11 @@ START_TEST(test_div_by_zero_raises)
 }
 END_TEST
 
-/* 16-bit protected mode with HF_LIMITS: inline limit checks, expand-down. */
+/* 16-bit protected mode with segment checks: inline limit checks, expand-down. */
 static int run_limit_access(uint32_t flags, uint32_t limit, uint16_t off, bool rmw)
 {
     memset(&env, 0, sizeof(env));
-    env.hflags = HF_PE | HF_ADDSEG | HF_LIMITS;
+    env.hflags = HF_PE | HF_ADDSEG | HF_SEGCHK_MASK;
     env.eflags = 2;
     env.cc_op = CC_OP_EFLAGS;
     env.regs[R_ESP] = 0x100;
