@@ -676,6 +676,8 @@ static void apic_reset(Device *dev)
     LocalApic *s = (LocalApic *)dev;
     s->id = (uint8_t)s->cpu->cpu_index;
     apic_reset_state(s);
+    if (s->mmio && s->mmio->base != APIC_DEFAULT_BASE)
+        bus_remap(s->m->mem, s->mmio, APIC_DEFAULT_BASE);   /* IA32_APIC_BASE resets too */
 }
 
 static bool apic_realize(Device *dev, Machine *m, const DeviceOpts *opts,
