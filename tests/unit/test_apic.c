@@ -2,10 +2,10 @@
  * test_apic.c - the local APIC and the I/O APIC driven through MMIO with
  * two bare CPUs and no CPU code: reset values, self-IPI acceptance with
  * TPR/PPR and EOI, the spurious vector, INIT/SIPI to an AP, logical flat
- * and cluster destinations, lowest priority, the timer in one-shot,
- * periodic and TSC-deadline mode at exact virtual times (icount), ESR, the
- * 8259 behind LINT0, and the I/O APIC's edge and level pins with Remote
- * IRR and EOI broadcast.
+ * and cluster destinations, lowest priority, base relocation, the timer in
+ * one-shot, periodic and TSC-deadline mode at exact virtual times (icount),
+ * ESR, the 8259 behind LINT0 (and ExtINT messages), and the I/O APIC's edge
+ * and level pins with Remote IRR and EOI broadcast.
  */
 #include "apic_fakes.h"
 
@@ -293,6 +293,20 @@ START_TEST(pic_through_lint0)
 }
 END_TEST
 
+START_TEST(base_relocation)
+{
+    setup();
+    as_cpu(0);
+    uint64_t old = aw.cpu[0].apic_base;
+    aw.cpu[0].apic_base = 0xfed80000 | APIC_BASE_ENABLE | APIC_BASE_BSP;
+    apic_base_changed(aw.cpu[0].apic, old);
+    ck_assert_uint_eq(mmio_read(0xfed80030), 0x50014);
+    ck_assert_uint_ne(mmio_read(APIC(0x30)), 0x50014);
+    device_reset_all(fake_m);
+    ck_assert_uint_eq(mmio_read(APIC(0x30)), 0x50014);
+}
+END_TEST
+
 START_TEST(cr8_is_tpr)
 {
     setup();
@@ -391,6 +405,7 @@ static void add_tests(TCase *tc)
     tcase_add_test(tc, timer_tsc_deadline);
     tcase_add_test(tc, esr_illegal_vector);
     tcase_add_test(tc, pic_through_lint0);
+    tcase_add_test(tc, base_relocation);
     tcase_add_test(tc, cr8_is_tpr);
     tcase_add_test(tc, ioapic_registers);
     tcase_add_test(tc, ioapic_edge_pin);
