@@ -279,6 +279,8 @@ static int exec_loop(CPUX86State *env, CPUExecState *es)
     }
 }
 
+__thread CPUX86State *cpu_current;
+
 int cpu_exec(CPUX86State *env)
 {
     pthread_once(&exec_once, exec_global_init);
@@ -288,9 +290,12 @@ int cpu_exec(CPUX86State *env)
             return EXCP_HLT;
         env->halted = false;
     }
+    cpu_current = env;
     if (setjmp(env->jmp_env))
         exec_recover();
-    return exec_loop(env, es);
+    int ret = exec_loop(env, es);
+    cpu_current = NULL;
+    return ret;
 }
 
 /* ---- Requests from any thread ---- */

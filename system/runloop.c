@@ -13,7 +13,9 @@
  * CPU that is halted without work is skipped; when none can run, the thread
  * sleeps until a kick, which the main thread gives after every round of
  * timers and input (anything that can raise an interrupt happens there or
- * in the vCPU thread itself).
+ * in the vCPU thread itself). With several CPUs a time-slice timer makes
+ * the running CPU leave cpu_exec every RUNLOOP_SLICE_NS of virtual time, so
+ * a CPU spinning on another one (SMP bring-up, spinlocks) lets it run.
  *
  * Deterministic mode (-icount): timers run on the vCPU thread instead,
  * between cpu_exec calls, exactly when the instruction count reaches their
@@ -39,6 +41,8 @@
 #include "kestrel/log.h"
 #include "kestrel/timer.h"
 
+#define RUNLOOP_SLICE_NS 1000000      /* 1 ms */
+
 typedef struct RunState {
     Machine *m;
     bool running;             /* not paused (-S, monitor stop, -no-shutdown) */
@@ -47,6 +51,7 @@ typedef struct RunState {
     volatile sig_atomic_t quit_status;
     volatile sig_atomic_t quit_signal;
     int next_cpu;             /* round robin position */
+    Timer *slice_timer;       /* only with several CPUs */
     pthread_t vcpu_thread;
 } RunState;
 
@@ -103,6 +108,13 @@ static void kick_cpus(void)
     for (int i = 0; i < rs.m->ncpus; i++)
         cpu_exit(rs.m->cpus[i]);
     vcpu_kick();
+}
+
+static void slice_expired(void *opaque)
+{
+    (void)opaque;
+    kick_cpus();
+    timer_mod(rs.slice_timer, clock_ns() + RUNLOOP_SLICE_NS);
 }
 
 void runloop_request_quit(int status)
@@ -403,6 +415,10 @@ int runloop_run(Machine *m)
     machine_lock();
     rs.running = !m->cfg->start_paused;
     clock_pause(!rs.running);
+    if (m->ncpus > 1) {
+        rs.slice_timer = timer_new(slice_expired, NULL);
+        timer_mod(rs.slice_timer, clock_ns() + RUNLOOP_SLICE_NS);
+    }
     machine_unlock();
     int rc = pthread_create(&rs.vcpu_thread, NULL, vcpu_thread_fn, m);
     if (rc != 0) {

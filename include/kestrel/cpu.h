@@ -147,6 +147,7 @@ enum { MMU_KERNEL_IDX = 0, MMU_USER_IDX = 1, MMU_KSMAP_IDX = 2, MMU_PHYS_IDX = 3
 #define CPU_INTERRUPT_SMI   (1u << 4)
 #define CPU_INTERRUPT_EXIT  (1u << 5)   /* leave cpu_exec (main loop wants the CPU) */
 #define CPU_INTERRUPT_TIMER (1u << 6)   /* local APIC timer/LINT pending */
+#define CPU_INTERRUPT_APIC  (1u << 7)   /* the local APIC holds a vector above its PPR */
 
 /* Exceptions. */
 enum {
@@ -280,6 +281,9 @@ void cpu_model_list(FILE *f);
  * Called without the machine lock.
  */
 int cpu_exec(CPUX86State *env);
+/* The CPU that cpu_exec runs on this thread (NULL outside cpu_exec): MMIO
+ * callbacks of per-CPU devices (the local APIC) ask it which CPU accesses. */
+extern __thread CPUX86State *cpu_current;
 /* True when a halted CPU has something to do (an unmasked interrupt). */
 bool cpu_has_work(CPUX86State *env);
 
