@@ -17,6 +17,7 @@ run_case() {
     local name=$1 expect=$2 want_status=$3 limit=$4
     shift 4
     local out="$work/$name.out"
+    : >"$out"              # exists before the background process opens it
     "$kestrel" "$@" </dev/null >"$out" 2>&1 &
     local pid=$! waited=0 status=running
     while [ "$waited" -lt $((limit * 10)) ]; do
