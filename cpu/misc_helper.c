@@ -94,6 +94,9 @@ void cpu_x86_cpuid(CPUX86State *env, uint32_t leaf, uint32_t sub, uint32_t out[4
     case 0x80000006:
         *c = 2048u << 16 | 6u << 12 | 64;      /* 2 MiB, 8-way, 64-byte lines */
         break;
+    case 0x80000007:
+        *d = 1u << 8;           /* invariant TSC: it counts the virtual clock at a fixed rate */
+        break;
     case 0x80000008:
         *a = (m->ext_features_edx & CPUID_EXT2_LM) ? 0x3028 : 0x2020;
         break;
