@@ -426,15 +426,27 @@ static uint32_t call_gate_target(CPUX86State *env, uint32_t gate_sel, uint32_t g
     return (desc_type(gate_hi) & 8) ? off : off & 0xffff;
 }
 
+/* Reads the descriptor a far JMP/CALL names. For a code segment it checks
+ * the segment and the offset in it and returns true; a system descriptor
+ * (a gate or a TSS) is left to the caller. */
+static bool far_code_target(CPUX86State *env, uint32_t sel, uint64_t offset, uint32_t *lo,
+                            uint32_t *hi, uintptr_t ra)
+{
+    fetch_code_desc(env, sel, lo, hi, ra);
+    if (!(*hi & DESC_S_MASK)) {
+        return false;
+    }
+    check_code_target(env, sel, *hi, cpu_cpl(env), ra);
+    check_eip_limit(env, offset, *lo, *hi, ra);
+    return true;
+}
+
 void helper_ljmp_protected(CPUX86State *env, uint64_t selector, uint64_t offset,
                            uint64_t next_eip)
 {
     uintptr_t ra = ir_getpc();
     uint32_t sel = (uint32_t)selector & 0xffff, lo, hi;
-    fetch_code_desc(env, sel, &lo, &hi, ra);
-    if (hi & DESC_S_MASK) {
-        check_code_target(env, sel, hi, cpu_cpl(env), ra);
-        check_eip_limit(env, offset, lo, hi, ra);
+    if (far_code_target(env, sel, offset, &lo, &hi, ra)) {
         load_cs_same(env, sel, lo, hi, offset, ra);
     } else if (is_call_gate(hi)) {
         uint32_t gsel, glo, ghi, eip = call_gate_target(env, sel, lo, hi, &gsel, &glo, &ghi, ra);
@@ -498,10 +510,7 @@ void helper_lcall_protected(CPUX86State *env, uint64_t selector, uint64_t offset
 {
     uintptr_t ra = ir_getpc();
     uint32_t sel = (uint32_t)selector & 0xffff, lo, hi;
-    fetch_code_desc(env, sel, &lo, &hi, ra);
-    if (hi & DESC_S_MASK) {
-        check_code_target(env, sel, hi, cpu_cpl(env), ra);
-        check_eip_limit(env, offset, lo, hi, ra);
+    if (far_code_target(env, sel, offset, &lo, &hi, ra)) {
         call_same_level(env, sel, lo, hi, offset, next_eip, (unsigned)opsize, ra);
     } else if (is_call_gate(hi)) {
         uint32_t csel, clo, chi, eip = call_gate_target(env, sel, lo, hi, &csel, &clo, &chi, ra);
