@@ -54,10 +54,8 @@ init_scripts="$top/tests/system/linux-init.sh $top/tests/bench/linux-workload.sh
 
 # initramfs_fresh: DIR/initramfs.cpio.gz exists and is newer than its scripts.
 initramfs_fresh() {
-    [ -s "$dir/initramfs.cpio.gz" ] || return 1
-    for script in $init_scripts; do
-        [ "$dir/initramfs.cpio.gz" -nt "$script" ] || return 1
-    done
+    # shellcheck disable=SC2086 # a word list
+    [ -s "$dir/initramfs.cpio.gz" ] && [ -z "$(find $init_scripts -newer "$dir/initramfs.cpio.gz")" ]
 }
 
 # build_initramfs: busybox + /init + /bench.sh + /test.bin as DIR/initramfs.cpio.gz.

@@ -28,20 +28,19 @@ now_us() {
 
 # md5_of FILE: the md5 of FILE, hex only.
 md5_of() {
-    set -- $(md5sum "$1")
-    echo "$1"
+    md5sum "$1" | cut -d' ' -f1
 }
 
 # run_phase NAME OUTFILE CMD...: runs CMD, prints its phase line with the
 # md5 of OUTFILE, and adds its time to the total.
 total_us=0
 run_phase() {
-    local name=$1 out=$2 t0 t1
+    phase=$1 phase_out=$2
     shift 2
     t0=$(now_us)
-    "$@" || echo "KESTREL-BENCH-FAILED $name"
+    "$@" || echo "KESTREL-BENCH-FAILED $phase"
     t1=$(now_us)
-    echo "phase $name checksum $(md5_of "$out") us $((t1 - t0))"
+    echo "phase $phase checksum $(md5_of "$phase_out") us $((t1 - t0))"
     total_us=$((total_us + t1 - t0))
 }
 
