@@ -11,10 +11,13 @@
 #   busybox-static: its /bin/busybox goes into DIR/initramfs.cpio.gz, a
 #     cpio newc archive (gzip) with /init (tests/system/linux-init.sh), the
 #     busybox applet links and /test.bin (64 KiB of fixed pseudo-random
-#     bytes) whose md5sum the test computed on the host (DIR/test.md5).
+#     bytes) whose md5sum the test computed on the host (DIR/test.md5),
+#     and /bench.sh (tests/bench/linux-workload.sh), the workload /init
+#     runs for `make bench` when the kernel command line has kestrel.bench=1.
 #
 # Invariants: everything lands in DIR (a cache: files already there are
-# reused, delete DIR to refresh); the script prints one line per guest and
+# reused, delete DIR to refresh; the initramfs is rebuilt when a script it
+# holds is newer); the script prints one line per guest and
 # exits 0 if all were obtained, 2 when a download failed (callers SKIP), 1
 # on any other error.
 set -eu
@@ -47,9 +50,17 @@ fetch_kernel() {
     echo "got $2 ($pkg)"
 }
 
-# build_initramfs: busybox + /init + /test.bin as DIR/initramfs.cpio.gz.
+init_scripts="$top/tests/system/linux-init.sh $top/tests/bench/linux-workload.sh"
+
+# initramfs_fresh: DIR/initramfs.cpio.gz exists and is newer than its scripts.
+initramfs_fresh() {
+    # shellcheck disable=SC2086 # a word list
+    [ -s "$dir/initramfs.cpio.gz" ] && [ -z "$(find $init_scripts -newer "$dir/initramfs.cpio.gz")" ]
+}
+
+# build_initramfs: busybox + /init + /bench.sh + /test.bin as DIR/initramfs.cpio.gz.
 build_initramfs() {
-    [ -s "$dir/initramfs.cpio.gz" ] && { echo "have initramfs.cpio.gz"; return 0; }
+    initramfs_fresh && { echo "have initramfs.cpio.gz"; return 0; }
     fetch_deb busybox-static "$tmp/bb" || { echo "fetch-guests: apt-get download busybox-static failed" >&2; return 2; }
     root=$tmp/root
     mkdir -p "$root/bin" "$root/sbin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
@@ -58,7 +69,8 @@ build_initramfs() {
         [ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
     done
     cp "$top/tests/system/linux-init.sh" "$root/init"
-    chmod 755 "$root/init"
+    cp "$top/tests/bench/linux-workload.sh" "$root/bench.sh"
+    chmod 755 "$root/init" "$root/bench.sh"
     # Fixed content: the same bytes (and md5) on every host.
     awk 'BEGIN { x = 12345; for (i = 0; i < 65536; i++) { x = (x * 1103515245 + 12345) % 2147483648;
          printf "%c", int(x / 65536) % 94 + 33 } }' >"$root/test.bin"

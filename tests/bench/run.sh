@@ -14,8 +14,15 @@
 #
 # Benchmarks are not tests: nothing here asserts a time. The exit status is
 # 1 only when a run failed (no STOP text before BENCH_TIMEOUT seconds, default
-# 600) or a checksum mismatched. Environment: BENCH_REPS, BENCH_TIMEOUT,
+# 600), a checksum mismatched or a guest workload reported
+# KESTREL-BENCH-FAILED. Environment: BENCH_REPS, BENCH_TIMEOUT,
 # QEMU (the QEMU binary; "none" to skip QEMU), CC (host compiler).
+#
+# The Linux rows boot Debian's kernels with the initramfs of
+# scripts/fetch-guests.sh (cached in build/guests or $KESTREL_GUESTS):
+# linux-boot-*: until /init's first line; busybox: a fixed busybox workload
+# in the guest (tests/bench/linux-workload.sh), timed between its begin and
+# end lines on the console (busybox.span) and by the guest's clock per phase.
 #
 # To add a benchmark, add one `bench` call near the end of this file, e.g.
 #   bench linux "Run /init as init process" - -kernel "$img/bzImage" \
@@ -95,27 +102,45 @@ children_us() {
                    printf "%d", t * 1000000 }' "$1"
 }
 
+# watch_marks STOP PID: reads the run's output until STOP, writes the time
+# STOP appeared to $work/t1 (and, with a span_start text, the time that text
+# first appeared to $work/tstart), then stops PID.
+watch_marks() {
+    if [ -z "$span_start" ]; then
+        grep -aqF -- "$1" && date +%s%N >"$work/t1"
+        kill "$2" 2>/dev/null
+        return
+    fi
+    grep --line-buffered -aF -e "$span_start" -e "$1" | while IFS= read -r line; do
+        case $line in
+        *"$1"*) date +%s%N >"$work/t1"; break ;;
+        *) [ -s "$work/tstart" ] || date +%s%N >"$work/tstart" ;;
+        esac
+    done
+    kill "$2" 2>/dev/null
+}
+
 # run_once OUT STOP CMD...: runs CMD until STOP appears on its output (kept in
-# OUT), then stops it. Sets run_us to the wall-clock time until STOP appeared
+# OUT), then stops it. Sets run_us to the wall-clock time until STOP appeared,
+# run_span_us to the time from span_start's text to STOP (empty without one)
 # and run_cpu_us to the CPU time (user + sys, all threads, 10 ms ticks) the
 # run used; returns 1 when CMD ended or timed out without printing STOP.
 run_once() {
     local out=$1 stop=$2 fifo=$work/fifo t0 pid
     shift 2
-    rm -f "$fifo" "$work/t1"
+    rm -f "$fifo" "$work/t1" "$work/tstart"
     mkfifo "$fifo"
     times >"$work/times0"
     t0=$(date +%s%N)
     timeout "$limit" "$@" </dev/null >"$fifo" 2>&1 &
     pid=$!
-    tee "$out" <"$fifo" | {
-        grep -aqF -- "$stop" && date +%s%N >"$work/t1"
-        kill "$pid" 2>/dev/null
-    }
+    tee "$out" <"$fifo" | watch_marks "$stop" "$pid"
     wait "$pid" 2>/dev/null
     times >"$work/times1"
     [ -s "$work/t1" ] || return 1
     run_us=$((($(cat "$work/t1") - t0) / 1000))
+    run_span_us=""
+    [ -s "$work/tstart" ] && run_span_us=$((($(cat "$work/t1") - $(cat "$work/tstart")) / 1000))
     run_cpu_us=$(($(children_us "$work/times1") - $(children_us "$work/times0")))
 }
 
@@ -172,7 +197,10 @@ bench() {
             if run_once "$out" "$stop" "${cmd[@]}"; then
                 record "$name" "$t" "$run_us"
                 record "$name.cputime" "$t" "$run_cpu_us"
+                [ -n "$run_span_us" ] && record "$name.span" "$t" "$run_span_us"
                 record_phases "$name" "$t" "$out"
+                grep -aq KESTREL-BENCH-FAILED "$out" &&
+                    problems+=("FAILED: $name under $t: $(grep -a -m1 KESTREL-BENCH-FAILED "$out" | tr -d '\r')")
             else
                 failures[$name|$t]="no '$stop' within ${limit}s"
                 add_row "$name"
@@ -182,6 +210,17 @@ bench() {
             fi
         done
     done
+}
+
+# bench_span NAME START STOP NATIVE-CMD|- EMULATOR-ARGS...: bench, plus the
+# row NAME.span: the wall-clock time from START's first line to STOP.
+span_start=""
+bench_span() {
+    local name=$1
+    span_start=$2
+    shift 2
+    bench "$name" "$@"
+    span_start=""
 }
 
 median() {
@@ -236,7 +275,8 @@ print_table() {
     done
     echo
     echo "Medians of $reps runs in ms. NAME: wall clock until the guest's stop text;"
-    echo "NAME.cputime: user+sys CPU time of the run; NAME.PHASE: timed inside the guest."
+    echo "NAME.cputime: user+sys CPU time of the run; NAME.span: wall clock between two"
+    echo "guest marker lines; NAME.PHASE: timed inside the guest (busybox: by the guest clock)."
     {
         echo "${header[*]}"
         for row in "${rows[@]}"; do
@@ -281,6 +321,22 @@ if build_cpu_bench; then
         -device isa-debug-exit,iobase=0xf4,iosize=0x04
 else
     problems+=("CPU guest not built: no CPU benchmark")
+fi
+
+# Linux: boot to /init (two kernels), and the busybox workload
+# (tests/bench/linux-workload.sh) between its markers, with per-phase
+# guest-clock times and output checksums (compared with QEMU's).
+guests=${KESTREL_GUESTS:-$here/../../build/guests}
+if "$here/../../scripts/fetch-guests.sh" "$guests" >"$work/fetch.log" 2>&1; then
+    linux=(-nographic -m 512 -no-reboot -nic none -initrd "$guests/initramfs.cpio.gz")
+    for k in generic:vmlinuz cloud:vmlinuz-cloud; do
+        bench "linux-boot-${k%%:*}" KESTREL-INIT-START - "${linux[@]}" \
+            -kernel "$guests/${k#*:}" -append "console=ttyS0 panic=-1"
+    done
+    bench_span busybox KESTREL-BENCH-BEGIN KESTREL-BENCH-END - "${linux[@]}" \
+        -kernel "$guests/vmlinuz-cloud" -append "console=ttyS0 panic=-1 kestrel.bench=1"
+else
+    note "scripts/fetch-guests.sh failed ($(tail -n 1 "$work/fetch.log")): no Linux benchmarks"
 fi
 
 for row in "${rows[@]}"; do check_sums "$row"; done

@@ -2,7 +2,10 @@
 # linux-init.sh - /init of the test initramfs (scripts/fetch-guests.sh puts
 # it there). Prints markers the system test (tests/system/linux.sh) checks,
 # then either powers off (kernel command line "kestrel.test=1") or gives
-# an interactive shell on the console (scripts/boot.sh).
+# an interactive shell on the console (scripts/boot.sh). With
+# "kestrel.bench=1" it first runs the benchmark workload /bench.sh
+# (tests/bench/linux-workload.sh, the `make bench` row "busybox") and then
+# powers off.
 #
 # Invariant: every line the test greps starts with "KESTREL-"; the test
 # accepts poweroff -f failing (no ACPI yet) and stops the guest itself.
@@ -16,7 +19,9 @@ echo "KESTREL-MD5 $(md5sum /test.bin)"
 echo "KESTREL-FLAGS $(grep -m1 '^flags' /proc/cpuinfo)"
 echo "KESTREL-SHA1 $(echo kestrel | sha1sum)"
 echo "KESTREL-INIT-DONE"
-if grep -q 'kestrel.test=1' /proc/cmdline; then
+bench=0
+grep -q 'kestrel.bench=1' /proc/cmdline && bench=1 && sh /bench.sh
+if [ $bench = 1 ] || grep -q 'kestrel.test=1' /proc/cmdline; then
     poweroff -f
     echo "KESTREL-POWEROFF-FAILED"
     while :; do sleep 1000; done
