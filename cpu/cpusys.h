@@ -53,6 +53,8 @@
 #define CPUID_7_FSGSBASE (1u << 0)
 #define CPUID_7_SMEP     (1u << 7)
 #define CPUID_7_SMAP     (1u << 20)
+/* leaf 7 EDX */
+#define CPUID_7_EDX_ARCH_CAPABILITIES (1u << 29)   /* MSR IA32_ARCH_CAPABILITIES */
 
 /* The virtual TSC frequency: the TSC counts clock_ns() at this rate. */
 #define CPU_TSC_FREQ_HZ 2000000000ULL

@@ -74,6 +74,7 @@ void cpu_x86_cpuid(CPUX86State *env, uint32_t leaf, uint32_t sub, uint32_t out[4
     case 7:
         if (sub == 0) {
             *b = m->features7_ebx;
+            *d = m->features7_edx;
         }
         break;
     case 0x80000000:
@@ -204,6 +205,11 @@ static bool has_efer(const CPUX86State *env)
     return cpu_has_ext2(env, CPUID_EXT2_SYSCALL | CPUID_EXT2_NX | CPUID_EXT2_LM);
 }
 
+static bool has_arch_cap(const CPUX86State *env)
+{
+    return env->cpuid->level >= 7 && (env->cpuid->features7_edx & CPUID_7_EDX_ARCH_CAPABILITIES);
+}
+
 static uint64_t rd_zero(CPUX86State *env, uint32_t index) { return 0; }
 static bool wr_readonly(CPUX86State *env, uint32_t index, uint64_t v) { return false; }
 static bool wr_ignore(CPUX86State *env, uint32_t index, uint64_t v) { return true; }
@@ -214,6 +220,14 @@ static bool wr_tsc(CPUX86State *env, uint32_t index, uint64_t v)
     env->tsc_offset = 0;
     env->tsc_offset = v - cpu_get_tsc(env);
     return true;
+}
+
+/* IA32_ARCH_CAPABILITIES: instructions run in order and in program order, so
+ * none of the speculative data leaks exist: RDCL_NO (Meltdown), MDS_NO,
+ * PSCHANGE_MC_NO, TAA_NO, SBDR_SSDP_NO, FBSDP_NO, PSDP_NO (MMIO stale data). */
+static uint64_t rd_arch_cap(CPUX86State *env, uint32_t index)
+{
+    return 1u << 0 | 1u << 5 | 1u << 6 | 1u << 8 | 1u << 13 | 1u << 14 | 1u << 15;
 }
 
 static bool wr_apic_base(CPUX86State *env, uint32_t index, uint64_t v)
@@ -322,6 +336,7 @@ static const MsrDesc msr_table[] = {
     { 0x00000174, 1, has_sep, NULL, NULL, F(sysenter_cs) },
     { 0x00000175, 1, has_sep, NULL, NULL, F(sysenter_esp), true },
     { 0x00000176, 1, has_sep, NULL, NULL, F(sysenter_eip), true },
+    { 0x0000010a, 1, has_arch_cap, rd_arch_cap, wr_readonly, 0 },     /* ARCH_CAPABILITIES */
     { 0x00000179, 1, NULL, rd_zero, wr_readonly, 0 },                  /* MCG_CAP: no banks */
     { 0x0000017a, 1, NULL, NULL, NULL, F(mcg_status) },
     { 0x000001a0, 1, NULL, NULL, NULL, F(misc_enable) },

@@ -38,13 +38,16 @@ static const CPUIDModel cpu_models[] = {
     {   /* The PC default: long mode, SYSCALL, NX, CMPXCHG16B, LAHF in 64-bit mode, FXSR and
          * the SSE levels of the feature words. Not advertised, so #UD / #GP as on hardware without
          * them: FSGSBASE (RDFSBASE...), PCID, RDTSCP, LA57. 1 GiB pages are not advertised
-         * either, but the page walker accepts PS in a PDPTE (tests/guest/longmode.asm). */
+         * either, but the page walker accepts PS in a PDPTE (tests/guest/longmode.asm).
+         * IA32_ARCH_CAPABILITIES reports the speculation bugs Kestrel does not have, so
+         * Linux does not pay for page-table isolation (a CR3 write per syscall). */
         .name = "qemu64", .vendor = "GenuineIntel", .level = 7, .xlevel = 0x80000008,
         .family = 6, .model = 15, .stepping = 11,
         .features_edx = P6_FEATURES | CPUID_PAE | CPUID_CLFSH | SSE2_FEATURES,
         .features_ecx = SSE42_FEATURES_ECX | CPUID_EXT_CX16 | CPUID_EXT_TSC_DEADLINE,
         .ext_features_edx = CPUID_EXT2_SYSCALL | CPUID_EXT2_NX | CPUID_EXT2_LM,
         .ext_features_ecx = CPUID_EXT3_LAHF_LM,
+        .features7_edx = CPUID_7_EDX_ARCH_CAPABILITIES,
         .model_id = "Kestrel Virtual CPU (64-bit)",
     },
     {

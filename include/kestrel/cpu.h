@@ -185,6 +185,7 @@ typedef struct CPUIDModel {
     uint32_t features_edx, features_ecx;       /* leaf 1 */
     uint32_t ext_features_edx, ext_features_ecx;  /* leaf 0x80000001 */
     uint32_t features7_ebx;                     /* leaf 7 */
+    uint32_t features7_edx;                     /* leaf 7 */
     char model_id[49];
 } CPUIDModel;
 
