@@ -70,9 +70,44 @@ uint64_t sse_lane_andn(uint64_t a, uint64_t b, unsigned bits) { return ~a & b; }
 uint64_t sse_lane_or(uint64_t a, uint64_t b, unsigned bits) { return a | b; }
 uint64_t sse_lane_xor(uint64_t a, uint64_t b, unsigned bits) { return a ^ b; }
 
+/* PCMPEQ on every lane of a quadword at once: a lane's low bits plus all
+ * ones below its top bit carry into the top bit iff they are not all zero,
+ * and never out of the lane. */
+static uint64_t qword_cmpeq(uint64_t a, uint64_t b, unsigned bits)
+{
+    uint64_t top = ~0ULL / lane_mask(bits) << (bits - 1), x = a ^ b;
+    uint64_t equal = ~(((x & ~top) + ~top) | x) & top;
+    return (equal >> (bits - 1)) * lane_mask(bits);
+}
+
+/* Lane functions with a form that does all lanes of a quadword in one call. */
+static const struct {
+    SseLaneFn *lane, *qword;
+} qword_lanes[] = {
+    { sse_lane_cmpeq, qword_cmpeq }, { sse_lane_and, sse_lane_and },
+    { sse_lane_andn, sse_lane_andn }, { sse_lane_or, sse_lane_or },
+    { sse_lane_xor, sse_lane_xor },
+};
+
+static SseLaneFn *qword_form(SseLaneFn *lane)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(qword_lanes); i++) {
+        if (qword_lanes[i].lane == lane)
+            return qword_lanes[i].qword;
+    }
+    return NULL;
+}
+
 void sse_lane(SseCtx *c)
 {
     unsigned es = c->op->esize, bits = 8 * es;
+    SseLaneFn *qword = qword_form(c->op->lane);
+    if (qword) {
+        for (unsigned i = 0; i < c->width / 8; i++) {
+            c->dst.q[i] = qword(c->dst.q[i], c->src.q[i], bits);
+        }
+        return;
+    }
     for (unsigned i = 0; i < c->width / es; i++) {
         uint64_t r = c->op->lane(sse_el(&c->dst, i, es), sse_el(&c->src, i, es), bits);
         sse_set_el(&c->dst, i, es, r & lane_mask(bits));
@@ -355,8 +390,10 @@ void sse_pextr_mem(SseCtx *c)
 void sse_pmovmskb(SseCtx *c)
 {
     uint32_t m = 0;
-    for (unsigned i = 0; i < c->width; i++) {
-        m |= (uint32_t)(c->src.b[i] >> 7) << i;
+    for (unsigned i = 0; i < c->width / 8; i++) {
+        /* the top bit of each byte, gathered into the top byte by one multiply */
+        uint64_t tops = (c->src.q[i] >> 7) & 0x0101010101010101ULL;
+        m |= (uint32_t)((tops * 0x0102040810204080ULL) >> 56) << (8 * i);
     }
     sse_set_gpr(c, c->reg, m, 4);
 }
