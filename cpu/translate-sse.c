@@ -17,9 +17,11 @@
  * helper at run time, with the faulting instruction's state restorable.
  *
  * The logic instructions on XMM registers (PXOR/PAND/POR/PANDN, their PS/PD
- * twins), register-to-register MOVAPS/MOVDQA/MOVUPS/MOVDQU and their
- * 16-byte loads and stores (with the inline alignment #GP) are done inline
- * on the env xmm fields; the rest call h_sse(descriptor, address).
+ * twins), PCMPEQB/W/D/Q, register-to-register MOVAPS/MOVDQA/MOVUPS/MOVDQU
+ * and their 16-byte loads and stores (with the inline alignment #GP), and
+ * PMOVMSKB r32, xmm are done inline on the env xmm fields (the string
+ * functions of a 64-bit libc live on these); the rest call
+ * h_sse(descriptor, address).
  */
 #include "cpu/translate.h"
 #include "cpu/cpusys.h"
@@ -120,39 +122,122 @@ static intptr_t xmm_off(int reg, int half)
 static int sse_reg(const Insn *in) { return (in->modrm >> 3 & 7) | (in->rex >> 2 & 1) << 3; }
 static int sse_rm(const Insn *in) { return (in->modrm & 7) | (in->rex & 1) << 3; }
 
-/* Register forms: dst = dst <op> src (or src for a move), two 64-bit halves. */
+/* The lane functions done inline on 64-bit halves (PCMPEQ: sse_gen_cmpeq). */
+static const struct {
+    SseLaneFn *lane;
+    IROpcode opc;
+} inline_lanes[] = {
+    { sse_lane_xor, IR_xor }, { sse_lane_and, IR_and }, { sse_lane_or, IR_or },
+    { sse_lane_andn, IR_andc }, { sse_lane_cmpeq, IR_xor },
+};
+
+/* Whether op is a move or a lane operation done inline; *opc: its IR op. */
+static bool sse_inline_opc(const SseOp *op, IROpcode *opc)
+{
+    if (op->fn == sse_mov) {
+        *opc = IR_mov;
+        return true;
+    }
+    for (size_t i = 0; op->fn == sse_lane && i < ARRAY_SIZE(inline_lanes); i++) {
+        if (inline_lanes[i].lane == op->lane) {
+            *opc = inline_lanes[i].opc;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* PCMPEQ on the lanes of a half: a lane's low bits plus all ones below its
+ * top bit carry into the top bit iff they are not all zero, and never out of
+ * the lane; an equal lane's top bit then spreads over the lane. */
+static void sse_gen_cmpeq(DisasContext *dc, IRTemp d, IRTemp a, IRTemp b, unsigned bits)
+{
+    IRContext *s = dc->s;
+    uint64_t top = ~0ULL / (bits == 64 ? ~0ULL : (1ULL << bits) - 1) << (bits - 1);
+    IRTemp x = x86_tmp(dc), t = x86_tmp(dc), low = x86_const(dc, ~top);
+
+    ir_xor(s, x, a, b);
+    ir_and(s, t, x, low);
+    ir_add(s, t, t, low);
+    ir_or(s, t, t, x);
+    ir_op2(s, IR_andc, t, x86_const(dc, top), t);      /* top bits of the equal lanes */
+    ir_shri(s, x, t, bits - 1);
+    ir_sub(s, d, t, x);
+    ir_or(s, d, d, t);
+}
+
+/* d = a <op> b on one half (a: destination, b: source). */
+static void sse_gen_half(DisasContext *dc, const SseOp *op, IROpcode opc, IRTemp d, IRTemp a,
+                         IRTemp b)
+{
+    if (opc == IR_mov) {
+        ir_mov(dc->s, d, b);
+    } else if (op->lane == sse_lane_cmpeq) {
+        sse_gen_cmpeq(dc, d, a, b, 8 * op->esize);
+    } else if (opc == IR_andc) {
+        ir_op2(dc->s, opc, d, b, a);       /* dst = src & ~dst */
+    } else {
+        ir_op2(dc->s, opc, d, a, b);
+    }
+}
+
+/* XMM[reg] = XMM[reg] <op> src, two 64-bit halves. */
+static void sse_gen_binop(DisasContext *dc, const SseOp *op, IROpcode opc, int reg,
+                          const IRTemp src[2])
+{
+    IRContext *s = dc->s;
+    for (int h = 0; h < 2; h++) {
+        IRTemp a = x86_tmp(dc), d = x86_tmp(dc);
+        if (opc != IR_mov) {
+            ir_ld(s, IR_ld, a, s->env, xmm_off(reg, h));
+        }
+        sse_gen_half(dc, op, opc, d, a, src[h]);
+        ir_st(s, IR_st, d, s->env, xmm_off(reg, h));
+    }
+}
+
+/* PMOVMSKB r32, xmm: the top bit of each byte, a half's eight gathered into
+ * its top byte by one multiply. */
+static void sse_gen_pmovmskb(DisasContext *dc, int reg, int rm)
+{
+    IRContext *s = dc->s;
+    IRTemp mask = x86_tmp(dc);
+    for (int h = 0; h < 2; h++) {
+        IRTemp t = x86_tmp(dc);
+        ir_ld(s, IR_ld, t, s->env, xmm_off(rm, h));
+        ir_shri(s, t, t, 7);
+        ir_andi(s, t, t, 0x0101010101010101ULL);
+        ir_mul(s, t, t, x86_const(dc, 0x0102040810204080ULL));
+        ir_shri(s, t, t, 56 - 8 * h);
+        if (h) {
+            ir_andi(s, t, t, 0xff00);
+            ir_or(s, mask, mask, t);
+        } else {
+            ir_mov(s, mask, t);
+        }
+    }
+    x86_st_reg(dc, reg, 4, false, mask);
+}
+
+/* Register forms: XMM registers only, or PMOVMSKB. */
 static bool sse_inline_reg(DisasContext *dc, const Insn *in, const SseOp *op)
 {
     IRContext *s = dc->s;
     int reg = sse_reg(in), rm = sse_rm(in);
     IROpcode opc;
 
-    if (op->fn == sse_mov) {
-        opc = IR_mov;
-    } else if (op->fn == sse_lane && op->lane == sse_lane_xor) {
-        opc = IR_xor;
-    } else if (op->fn == sse_lane && op->lane == sse_lane_and) {
-        opc = IR_and;
-    } else if (op->fn == sse_lane && op->lane == sse_lane_or) {
-        opc = IR_or;
-    } else if (op->fn == sse_lane && op->lane == sse_lane_andn) {
-        opc = IR_andc;              /* dst = src & ~dst */
-    } else {
+    if (op->fn == sse_pmovmskb) {
+        sse_gen_pmovmskb(dc, reg, rm);
+        return true;
+    }
+    if (!sse_inline_opc(op, &opc)) {
         return false;
     }
+    IRTemp src[2] = { x86_tmp(dc), x86_tmp(dc) };
     for (int h = 0; h < 2; h++) {
-        IRTemp a = x86_tmp(dc), b = x86_tmp(dc);
-        ir_ld(s, IR_ld, b, s->env, xmm_off(rm, h));
-        if (opc != IR_mov) {
-            ir_ld(s, IR_ld, a, s->env, xmm_off(reg, h));
-            if (opc == IR_andc) {
-                ir_op2(s, opc, b, b, a);
-            } else {
-                ir_op2(s, opc, b, a, b);
-            }
-        }
-        ir_st(s, IR_st, b, s->env, xmm_off(reg, h));
+        ir_ld(s, IR_ld, src[h], s->env, xmm_off(rm, h));
     }
+    sse_gen_binop(dc, op, opc, reg, src);
     return true;
 }
 
@@ -184,16 +269,18 @@ static IRTemp sse_addr_hi(DisasContext *dc, IRTemp addr)
 }
 
 /* 16-byte loads and stores between XMM registers and memory
- * (MOVAPS/MOVUPS/MOVDQA/MOVDQU/LDDQU/MOVNTDQA and the store forms). Both
- * halves are loaded before the register is written; a store whose second
- * half faults has written the first (like the helper path). */
+ * (MOVAPS/MOVUPS/MOVDQA/MOVDQU/LDDQU/MOVNTDQA and the store forms) and the
+ * inline lane operations with a memory source. Both halves are loaded
+ * before the register is written; a store whose second half faults has
+ * written the first (like the helper path). */
 static bool sse_inline_mem(DisasContext *dc, const Insn *in, const SseOp *op)
 {
     IRContext *s = dc->s;
     bool store = op->fn == sse_mov_store;
     int reg = sse_reg(in);
+    IROpcode opc = IR_mov;
 
-    if ((op->fn != sse_mov && !store) || op->msize != 16) {
+    if ((!store && !sse_inline_opc(op, &opc)) || op->msize != 16) {
         return false;
     }
     dc->mem_write = store;
@@ -209,9 +296,8 @@ static bool sse_inline_mem(DisasContext *dc, const Insn *in, const SseOp *op)
             x86_st_mem(dc, h ? addr_hi : addr, v, 8);
         }
     } else {
-        IRTemp lo = x86_ld_mem(dc, addr, 8, false), hi = x86_ld_mem(dc, addr_hi, 8, false);
-        ir_st(s, IR_st, lo, s->env, xmm_off(reg, 0));
-        ir_st(s, IR_st, hi, s->env, xmm_off(reg, 1));
+        IRTemp src[2] = { x86_ld_mem(dc, addr, 8, false), x86_ld_mem(dc, addr_hi, 8, false) };
+        sse_gen_binop(dc, op, opc, reg, src);
     }
     return true;
 }

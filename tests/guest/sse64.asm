@@ -2,7 +2,9 @@
 ; XMM8-15 (REX.R/REX.B), REX.W forms (MOVQ r64<->xmm, CVTSI2SD r64,
 ; CVTTSD2SI r64), RIP-relative operands, and FXSAVE64 (REX.W: 64-bit FPU
 ; IP/DP, XMM8-15 saved) against plain FXSAVE in compatibility mode
-; (XMM0-7 only). Results are stored in 64-bit mode and checked after the
+; (XMM0-7 only). The inline forms the translator emits for libc's string
+; functions: PCMPEQB with a memory source, PCMPEQW registers, PANDN with a
+; memory source, PMOVMSKB r32 (zero-extended). Results are stored in 64-bit mode and checked after the
 ; return to compatibility mode (the IDT has 32-bit gates: no exceptions).
 ; qemu: skip (QEMU's default 32-bit CPU has no long mode)
 %include "guest.inc"
@@ -65,6 +67,19 @@ long_entry:
         addsd xmm11, xmm11
         cvttsd2si rdx, xmm11
         mov [rel r_cvt], rdx
+        movdqa xmm12, [rel cmp_a]
+        pcmpeqb xmm12, [rel cmp_b]
+        mov r9, -1
+        pmovmskb r9d, xmm12
+        mov [rel r_mask], r9
+        movdqa [rel r_cmpeqb], xmm12
+        movdqa xmm13, [rel cmp_a]
+        movdqa xmm14, [rel cmp_b]
+        pcmpeqw xmm13, xmm14
+        movdqa [rel r_cmpeqw], xmm13
+        movdqa xmm11, [rel cmp_b]
+        pandn xmm11, [rel cmp_a]
+        movdqa [rel r_pandn], xmm11
         fxsave64 [rel fx64]
         push SEL_CODE32
         mov eax, compat_return
@@ -80,6 +95,16 @@ compat_return:
         CHECK [r_pshufd], 0, "pshufd upper zero"
         CHECK [r_cvt], 0xdabf41c00 & 0xffffffff, "cvttsd2si r64 low"
         CHECK [r_cvt + 4], 0xfffffffd, "cvttsd2si r64 high"
+        CHECK [r_cmpeqb], 0x00ff00ff, "pcmpeqb xmm12, m128 bytes 0-3"
+        CHECK [r_cmpeqb + 4], 0xff00ffff, "pcmpeqb xmm12, m128 bytes 4-7"
+        CHECK [r_cmpeqb + 12], 0xff00ff00, "pcmpeqb xmm12, m128 bytes 12-15"
+        CHECK [r_mask], 0xadb5, "pmovmskb r9d, xmm12"
+        CHECK [r_mask + 4], 0, "pmovmskb r9d zero-extends"
+        CHECK [r_cmpeqw], 0, "pcmpeqw words 0-1"
+        CHECK [r_cmpeqw + 4], 0x0000ffff, "pcmpeqw words 2-3"
+        CHECK [r_cmpeqw + 8], 0xffff0000, "pcmpeqw words 4-5"
+        CHECK [r_pandn], 0x03000100, "pandn xmm11, m128 low"
+        CHECK [r_pandn + 12], 0x000e000c, "pandn xmm11, m128 high"
         CHECK [fx32 + 160], 0x12345678, "fxsave compat xmm0"
         CHECK [fx32 + 160 + 8 * 16], 0xdeadbeef, "fxsave compat leaves xmm8 slot"
         CHECK [fx64 + 160 + 15 * 16], 0x2468acf0, "fxsave64 xmm15"
@@ -93,6 +118,15 @@ r_xmm15: times 16 db 0
 r_movq:  dq 0
 r_pshufd: dq 0
 r_cvt:   dq 0
+r_mask:  dq 0
+        align 16
+cmp_a:   db 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77
+         db 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff
+cmp_b:   db 0x00, 0x10, 0x22, 0x30, 0x44, 0x55, 0x60, 0x77
+         db 0x88, 0x90, 0xaa, 0xbb, 0xc0, 0xdd, 0xe0, 0xff
+r_cmpeqb: times 16 db 0
+r_cmpeqw: times 16 db 0
+r_pandn: times 16 db 0
         align 16
 fx32:    times 512 db 0
 fx64:    times 512 db 0
