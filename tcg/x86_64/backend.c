@@ -10,8 +10,10 @@
  * indirect jmp (goto_ptr).
  * Invariants:
  *  - Globals are in env at every exit, goto_tb, branch, label, helper call
- *    that may touch them, and guest memory access (which may fault and
- *    longjmp out: the handler reads env).
+ *    that may touch them, and guest memory access that misses the TLB (the
+ *    only way one may fault and longjmp out, or reach a device: the handler
+ *    reads env). The miss path stores the dirty globals itself, so a hit
+ *    costs no write-back.
  *  - A helper's return address, and the retaddr passed to a TLB slow path
  *    (the fast path's continuation), lie in (start, end] of their guest
  *    instruction's code: insn_end_off[] is filled like the interpreter's.
@@ -259,15 +261,19 @@ static void jit_gen_qemu_ld(Jit *j, const IROp *op)
     MemOp mo = IR_MEMOP_OF(mo_mmu);
     IRType t = (IRType)op->type;
     int addr = jit_ra_input(j, (IRTemp)op->args[1]);
-    jit_ra_sync_globals(j);
     int d = jit_ra_output(j, op, 0);
+    JitSlowPath *sp = jit_slow_new(j);
+    jit_ra_dirty_globals(j, sp->dirty);
     size_t jne = jit_tlb_lookup(j, addr, mo_mmu, false);
     emit_modrm_mem(&j->b, jit_extend_opc(mo, t), d, addr, R_AX, 0);
-    *jit_slow_new(j) = (JitSlowPath){
-        .is_store = false, .type = t, .memop_mmu = mo_mmu, .addr = (int8_t)addr,
-        .val = (int8_t)d, .save = jit_live_caller_saved(j, d),
-        .jcc_pos = (uint32_t)jne, .done_pos = (uint32_t)j->b.pos,
-    };
+    sp->is_store = false;
+    sp->type = t;
+    sp->memop_mmu = mo_mmu;
+    sp->addr = (int8_t)addr;
+    sp->val = (int8_t)d;
+    sp->save = jit_live_caller_saved(j, d);
+    sp->jcc_pos = (uint32_t)jne;
+    sp->done_pos = (uint32_t)j->b.pos;
     jit_ra_bind(j, (IRTemp)op->args[0], d);
     jit_ra_op_done(j, op);
 }
@@ -278,22 +284,26 @@ static void jit_gen_qemu_st(Jit *j, const IROp *op)
     MemOp mo = IR_MEMOP_OF(mo_mmu);
     int v = jit_ra_input(j, (IRTemp)op->args[0]);
     int addr = jit_ra_input(j, (IRTemp)op->args[1]);
-    jit_ra_sync_globals(j);
+    JitSlowPath *sp = jit_slow_new(j);
+    jit_ra_dirty_globals(j, sp->dirty);
     size_t jne = jit_tlb_lookup(j, addr, mo_mmu, true);
     static const JitOpc store[4] = {
         OPC_MOV_EbGb, OPC_MOV_EvGv | P_66, OPC_MOV_EvGv, OPC_MOV_EvGv | P_W,
     };
     emit_modrm_mem(&j->b, store[mo & MO_SIZE], v, addr, R_AX, 0);
-    *jit_slow_new(j) = (JitSlowPath){
-        .is_store = true, .type = (IRType)op->type, .memop_mmu = mo_mmu,
-        .addr = (int8_t)addr, .val = (int8_t)v, .save = jit_live_caller_saved(j, -1),
-        .jcc_pos = (uint32_t)jne, .done_pos = (uint32_t)j->b.pos,
-    };
+    sp->is_store = true;
+    sp->type = (IRType)op->type;
+    sp->memop_mmu = mo_mmu;
+    sp->addr = (int8_t)addr;
+    sp->val = (int8_t)v;
+    sp->save = jit_live_caller_saved(j, -1);
+    sp->jcc_pos = (uint32_t)jne;
+    sp->done_pos = (uint32_t)j->b.pos;
     jit_ra_op_done(j, op);
 }
 
 /*
- * The miss path: save live caller-saved registers, call
+ * The miss path: write back the dirty globals, save live caller-saved registers, call
  * ir_guest_mem.load/store(env, addr, [val,] memop_mmu, retaddr) through the
  * hook (read at run time), extend a loaded value, restore, jump back.
  * retaddr is the fast path's continuation, inside the guest instruction.
@@ -302,6 +312,9 @@ static void jit_gen_slow_path(Jit *j, const JitSlowPath *sp)
 {
     JitBuf *b = &j->b;
     emit_bind_here(b, sp->jcc_pos);
+    for (int r = 0; r < JIT_NB_REGS; r++)
+        if (sp->dirty[r])
+            jit_ra_store_global(j, sp->dirty[r], r);
     unsigned nb_saved = (unsigned)__builtin_popcount(sp->save);
     for (int r = 0; r < JIT_NB_REGS; r++)
         if (sp->save & (1u << r))
