@@ -360,6 +360,38 @@ START_TEST(test_bitfields)
 }
 END_TEST
 
+/* deposit whose output is its b operand, or its a operand, or whose a is b. */
+START_TEST(test_deposit_aliasing)
+{
+    static const struct { unsigned pos, len; } f[] = {
+        { 0, 8 }, { 0, 16 }, { 8, 8 }, { 3, 5 }, { 0, 32 }, { 32, 32 },
+    };
+    for (IRType t = IR_I32; t <= IR_I64; t++)
+        for (unsigned k = 0; k < ARRAY_SIZE(f); k++) {
+            unsigned pos = f[k].pos, len = f[k].len;
+            if (pos + len > (t == IR_I32 ? 32u : 64u))
+                continue;
+            uint64_t a = 0x89abcdef01234567ULL & mask_of(t), b = 0xfedcba9876543210ULL & mask_of(t);
+            uint64_t fmask = (1ULL << len) - 1;
+            uint64_t dep = ((a & ~(fmask << pos)) | ((b & fmask) << pos)) & mask_of(t);
+            uint64_t self = ((a & ~(fmask << pos)) | ((a & fmask) << pos)) & mask_of(t);
+            ir_reset(s);
+            set_g(t, 0, a);
+            set_g(t, 1, b);
+            set_g(t, 2, a);
+            set_g(t, 3, b);
+            ir_deposit(s, G(t, 1), G(t, 0), G(t, 1), pos, len);   /* d is b */
+            ir_deposit(s, G(t, 2), G(t, 2), G(t, 3), pos, len);   /* d is a */
+            ir_deposit(s, G(t, 4), G(t, 0), G(t, 0), pos, len);   /* a is b */
+            ir_exit_tb(s, 0);
+            run_block(_i);
+            ck_assert_uint_eq(get_g(t, 1), dep);
+            ck_assert_uint_eq(get_g(t, 2), dep);
+            ck_assert_uint_eq(get_g(t, 4), self);
+        }
+}
+END_TEST
+
 /* setcond, movcond and brcond for one condition and pair, run time and folded. */
 static void check_cond(int variant, IRCond c, IRType t, uint64_t a, uint64_t b)
 {
@@ -848,6 +880,7 @@ static Suite *tcg_suite(void)
     tcase_add_loop_test(ops, test_width_conversions, 0, nv);
     tcase_add_loop_test(ops, test_mul2, 0, nv);
     tcase_add_loop_test(ops, test_bitfields, 0, nv);
+    tcase_add_loop_test(ops, test_deposit_aliasing, 0, nv);
     tcase_add_loop_test(ops, test_conditions, 0, nv);
     tcase_add_loop_test(ops, test_cond_helpers, 0, 1);
     suite_add_tcase(su, ops);
