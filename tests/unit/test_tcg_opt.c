@@ -182,6 +182,38 @@ START_TEST(test_opt_folding_and_identities)
 }
 END_TEST
 
+/* Zero-extensions and masks of values known to be narrow become copies. */
+START_TEST(test_opt_known_zero_bits)
+{
+    ir_reset(s);
+    IRTemp a = ir_temp_tb(s, IR_I64);
+    IRLabel *l = ir_label_new(s);
+    ir_op1(s, IR_ext32u, a, g64[0]);          /* kept: r0's high half is unknown */
+    ir_op1(s, IR_ext32u, g64[1], a);          /* a copy */
+    ir_shri(s, a, g64[0], 56);
+    ir_op1(s, IR_ext8u, g64[2], a);           /* a copy: a < 256 */
+    ir_andi(s, g64[3], a, 0xfff);             /* a copy */
+    ir_andi(s, g64[4], a, 0xf);               /* kept */
+    ir_brcondi(s, IR_COND_EQ, g64[5], 0, l);
+    ir_set_label(s, l);
+    ir_op1(s, IR_ext8u, g64[5], a);           /* kept: another path may reach the label */
+    ir_exit_tb(s, 0);
+    ir_optimize(s);
+    check_ir();
+    ck_assert_uint_eq(count_ops(IR_ext32u), 1);
+    ck_assert_uint_eq(count_ops(IR_ext8u), 1);
+    ck_assert_uint_eq(count_ops(IR_and), 1);
+    env.r64[0] = 0xabcdef0123456789ULL;
+    env.r64[5] = 1;
+    run_block(0);
+    ck_assert_uint_eq(env.r64[1], 0x23456789);
+    ck_assert_uint_eq(env.r64[2], 0xab);
+    ck_assert_uint_eq(env.r64[3], 0xab);
+    ck_assert_uint_eq(env.r64[4], 0xb);
+    ck_assert_uint_eq(env.r64[5], 0xab);
+}
+END_TEST
+
 START_TEST(test_opt_factorial_same_result)
 {
     /* The loop must survive optimization: labels kill constant knowledge. */
@@ -374,6 +406,7 @@ static Suite *tcg_opt_suite(void)
     tcase_add_test(opt, test_opt_branch_folding);
     tcase_add_test(opt, test_opt_copy_across_insns);
     tcase_add_test(opt, test_opt_folding_and_identities);
+    tcase_add_test(opt, test_opt_known_zero_bits);
     tcase_add_test(opt, test_opt_factorial_same_result);
     tcase_add_test(opt, test_const_interning);
     tcase_add_test(opt, test_check_rejects);
