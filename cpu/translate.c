@@ -84,6 +84,7 @@ void x86_ext(DisasContext *dc, IRTemp d, IRTemp a, int size, bool sign)
 
 void x86_set_cc_op(DisasContext *dc, CCOp op)
 {
+    dc->cc_src1_valid = false;
     if (op != dc->cc_op) {
         dc->cc_op = op;
         dc->cc_op_dirty = op != CC_OP_DYNAMIC;
@@ -102,6 +103,7 @@ void x86_cc_op_from_helper(DisasContext *dc, CCOp op)
 {
     dc->cc_op = op;
     dc->cc_op_dirty = false;
+    dc->cc_src1_valid = false;
 }
 
 void x86_call_helper(DisasContext *dc, const IRHelper *h, IRTemp ret, const IRTemp *args)
