@@ -336,6 +336,36 @@ START_TEST(test_dump)
 }
 END_TEST
 
+/* A TB temp is live at a label only if read below it: through a loop's back edge. */
+START_TEST(test_liveness_tb_temps_at_labels)
+{
+    for (int taken = 0; taken < 2; taken++) {
+        ir_reset(s);
+        IRTemp dead = ir_temp_tb(s, IR_I64), acc = ir_temp_tb(s, IR_I64);
+        IRLabel *skip = ir_label_new(s), *loop = ir_label_new(s);
+        ir_mov(s, dead, g64[0]);                  /* never read: removed */
+        ir_movi(s, acc, 0);
+        ir_set_label(s, loop);
+        ir_addi(s, acc, acc, 3);                  /* read around the back edge: kept */
+        ir_subi(s, g64[0], g64[0], 1);
+        ir_brcondi(s, IR_COND_NE, g64[0], 0, loop);
+        ir_mov(s, dead, acc);                     /* read only below the label */
+        ir_brcondi(s, IR_COND_EQ, g64[1], 0, skip);
+        ir_mov(s, g64[2], dead);
+        ir_set_label(s, skip);
+        ir_exit_tb(s, 0);
+        ir_optimize(s);
+        check_ir();
+        ck_assert_uint_eq(count_ops(IR_mov), 2);   /* movi acc; g2 = acc */
+        env.r64[0] = 4;
+        env.r64[1] = (uint64_t)taken;
+        env.r64[2] = 99;
+        run_block(0);
+        ck_assert_uint_eq(env.r64[2], taken ? 12 : 99);
+    }
+}
+END_TEST
+
 START_TEST(test_liveness_bits)
 {
     ir_reset(s);
@@ -412,6 +442,7 @@ static Suite *tcg_opt_suite(void)
     tcase_add_test(opt, test_check_rejects);
     tcase_add_test(opt, test_dump);
     tcase_add_test(opt, test_liveness_bits);
+    tcase_add_test(opt, test_liveness_tb_temps_at_labels);
     tcase_add_test(opt, test_block_without_exit);
     tcase_add_test(opt, test_backend_find_and_cache);
     suite_add_tcase(su, opt);
