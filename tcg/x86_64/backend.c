@@ -399,6 +399,10 @@ static void jit_gen_op(Jit *j, const IROp *op, IRCodeInfo *info)
     case IR_qemu_st:
         jit_gen_qemu_st(j, op);
         return;
+    case IR_mov:
+        if (!jit_ra_mov_rename(j, op))
+            jit_gen_generic(j, op);
+        return;
     default:
         jit_gen_generic(j, op);
         return;

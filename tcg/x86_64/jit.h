@@ -80,6 +80,7 @@ JitArg jit_ra_arg(Jit *j, IRTemp t, bool imm_ok);
 int jit_ra_output(Jit *j, const IROp *op, unsigned n);
 void jit_ra_bind(Jit *j, IRTemp t, int reg);        /* t's value is now in reg only */
 void jit_ra_free_temp(Jit *j, IRTemp t);
+bool jit_ra_mov_rename(Jit *j, const IROp *op);     /* mov as a register handover */
 bool jit_ra_input_dies(const IROp *op, IRTemp t);  /* t's last use is this op */
 void jit_ra_op_done(Jit *j, const IROp *op);
 void jit_ra_spill_reg(Jit *j, int reg);

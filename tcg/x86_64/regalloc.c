@@ -206,6 +206,20 @@ void jit_ra_bind(Jit *j, IRTemp t, int reg)
     jt->in_mem = false;
 }
 
+/*
+ * mov d, a where a is a temp whose value is in a register and dies here: d
+ * takes the register over, no code. False when a copy is needed.
+ */
+bool jit_ra_mov_rename(Jit *j, const IROp *op)
+{
+    IRTemp d = (IRTemp)op->args[0], a = (IRTemp)op->args[1];
+    if (!jit_tracked(j, a) || j->temps[a].reg < 0 || !jit_ra_input_dies(op, a))
+        return false;
+    jit_ra_bind(j, d, j->temps[a].reg);
+    jit_ra_op_done(j, op);
+    return true;
+}
+
 void jit_ra_free_temp(Jit *j, IRTemp t)
 {
     if (!jit_tracked(j, t))
