@@ -15,6 +15,8 @@
  */
 #include "bios/multiboot.h"
 
+#include "bios/loader.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -311,33 +313,6 @@ bool multiboot_load(const MultibootRam *mem, const uint8_t *image, size_t len,
     return ok;
 }
 
-/* Whole file into a malloc'd buffer; false with errno-based message. */
-static bool read_file(const char *opt, const char *path, uint8_t **data, size_t *size,
-                      char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    long n = -1;
-    if (f && fseek(f, 0, SEEK_END) == 0)
-        n = ftell(f);
-    if (n < 0 || fseek(f, 0, SEEK_SET) != 0) {
-        int e = errno;
-        if (f)
-            fclose(f);
-        return error_setf(err, errlen, "%s %s: %s", opt, path, strerror(e));
-    }
-    *data = malloc((size_t)n + 1);
-    if (!*data)
-        abort();
-    bool ok = fread(*data, 1, (size_t)n, f) == (size_t)n;
-    fclose(f);
-    *size = (size_t)n;
-    if (!ok) {
-        free(*data);
-        return error_setf(err, errlen, "%s %s: read error", opt, path);
-    }
-    return true;
-}
-
 /* Splits "a b,,c,d" at single commas (",," is a literal comma) into strdup'd items. */
 static int split_modules(const char *spec, char **items, int max)
 {
@@ -371,7 +346,7 @@ bool multiboot_load_files(const MultibootRam *mem, const char *kernel, const cha
     MultibootModule mods[MAX_MODULES];
     uint8_t *mod_data[MAX_MODULES + 1] = { 0 };
     int n_mods = initrd ? split_modules(initrd, items, MAX_MODULES + 1) : 0;
-    bool ok = read_file("-kernel", kernel, &image, &len, err, errlen);
+    bool ok = loader_read_file("-kernel", kernel, &image, &len, err, errlen);
     if (ok && n_mods > MAX_MODULES)
         ok = error_setf(err, errlen, "-initrd: too many modules (at most %d)", MAX_MODULES);
 
@@ -379,7 +354,7 @@ bool multiboot_load_files(const MultibootRam *mem, const char *kernel, const cha
         char *path = strndup(items[i], strcspn(items[i], " "));
         if (!path)
             abort();
-        ok = read_file("-initrd", path, &mod_data[i], &mods[i].size, err, errlen);
+        ok = loader_read_file("-initrd", path, &mod_data[i], &mods[i].size, err, errlen);
         mods[i].data = mod_data[i];
         mods[i].cmdline = items[i];
         free(path);

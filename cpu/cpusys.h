@@ -37,7 +37,11 @@
 #define CPUID_SSE2  (1u << 26)
 /* leaf 1 ECX */
 #define CPUID_EXT_SSE3   (1u << 0)
+#define CPUID_EXT_SSSE3  (1u << 9)
 #define CPUID_EXT_CX16   (1u << 13)
+#define CPUID_EXT_SSE41  (1u << 19)
+#define CPUID_EXT_SSE42  (1u << 20)
+#define CPUID_EXT_POPCNT (1u << 23)
 /* leaf 0x80000001 EDX / ECX */
 #define CPUID_EXT2_SYSCALL (1u << 11)
 #define CPUID_EXT2_NX      (1u << 20)

@@ -175,9 +175,14 @@ static const X86OpRow bsf_tzcnt[4] = {
 static const X86OpRow bsr_lzcnt[4] = {
     ROW(BSR, "Gv,Ev", 0), ROW(BSR, "Gv,Ev", 0), ROW(LZCNT, "Gv,Ev", 0), ROW(BSR, "Gv,Ev", 0),
 };
-/* 0F 38 F0/F1: MOVBE (F2 would be CRC32, not decoded). */
-static const X86OpRow movbe_gv_mv[4] = { ROW(MOVBE, "Gv,Mv", 0), ROW(MOVBE, "Gv,Mv", 0) };
-static const X86OpRow movbe_mv_gv[4] = { ROW(MOVBE, "Mv,Gv", 0), ROW(MOVBE, "Mv,Gv", 0) };
+/* 0F 38 F0/F1: MOVBE; with F2 CRC32 (an SSE row: the SSE translator reads
+ * its operands, and a 66 keeps selecting the 16-bit source). */
+static const X86OpRow movbe_gv_mv[4] = {
+    ROW(MOVBE, "Gv,Mv", 0), ROW(MOVBE, "Gv,Mv", 0), [3] = ROW(SSE, "Wx", 0),
+};
+static const X86OpRow movbe_mv_gv[4] = {
+    ROW(MOVBE, "Mv,Gv", 0), ROW(MOVBE, "Mv,Gv", 0), [3] = ROW(SSE, "Wx", 0),
+};
 
 /*
  * One-byte opcode map: Intel SDM Vol. 2, Appendix A, Table A-2.

@@ -68,6 +68,12 @@ void do_interrupt_hw(CPUX86State *env, int vector);
 /* Real-time interrupt check between blocks; true if one was delivered. */
 bool cpu_handle_interrupt(CPUX86State *env);
 
+/* A 64-bit linear address is canonical when bits 63..47 are all equal (48-bit, no LA57). */
+static inline bool x86_is_canonical(uint64_t addr)
+{
+    return (uint64_t)((int64_t)(addr << 16) >> 16) == addr;
+}
+
 /* --- Segments and modes (seg_helper.c, state.c) --- */
 
 void cpu_update_hflags(CPUX86State *env);       /* recompute from CR0/CR4/EFER/segs/EFLAGS */

@@ -174,6 +174,7 @@ typedef struct MsrDesc {
     uint64_t (*read)(CPUX86State *env, uint32_t index);        /* NULL: the field */
     bool (*write)(CPUX86State *env, uint32_t index, uint64_t v);   /* NULL: store; false: #GP */
     size_t field;                                             /* offsetof, 8 bytes each */
+    bool address;       /* a linear address: #GP if not canonical (CPUs with long mode) */
 } MsrDesc;
 
 static bool has_apic(const CPUX86State *env) { return cpu_has_feature(env, CPUID_APIC); }
@@ -280,6 +281,7 @@ static bool wr_seg_base(CPUX86State *env, uint32_t index, uint64_t v)
 }
 
 #define F(f) offsetof(CPUX86State, f)
+
 static const MsrDesc msr_table[] = {
     { 0x00000010, 1, NULL, rd_tsc, wr_tsc, 0 },                        /* TSC */
     { 0x00000017, 1, NULL, rd_zero, wr_readonly, 0 },                  /* PLATFORM_ID */
@@ -288,8 +290,8 @@ static const MsrDesc msr_table[] = {
     { 0x0000008b, 1, NULL, rd_zero, wr_ignore, 0 },                    /* BIOS_SIGN_ID */
     { 0x000000fe, 1, has_mtrr, rd_mtrrcap, wr_readonly, 0 },
     { 0x00000174, 1, has_sep, NULL, NULL, F(sysenter_cs) },
-    { 0x00000175, 1, has_sep, NULL, NULL, F(sysenter_esp) },
-    { 0x00000176, 1, has_sep, NULL, NULL, F(sysenter_eip) },
+    { 0x00000175, 1, has_sep, NULL, NULL, F(sysenter_esp), true },
+    { 0x00000176, 1, has_sep, NULL, NULL, F(sysenter_eip), true },
     { 0x00000179, 1, NULL, rd_zero, wr_readonly, 0 },                  /* MCG_CAP: no banks */
     { 0x0000017a, 1, NULL, NULL, NULL, F(mcg_status) },
     { 0x000001a0, 1, NULL, NULL, NULL, F(misc_enable) },
@@ -301,11 +303,11 @@ static const MsrDesc msr_table[] = {
     { 0x000002ff, 1, has_mtrr, NULL, wr_mtrr_def, F(mtrr_def_type) },
     { 0xc0000080, 1, has_efer, NULL, wr_efer, F(efer) },
     { 0xc0000081, 1, has_syscall, NULL, NULL, F(star) },
-    { 0xc0000082, 1, has_lm, NULL, NULL, F(lstar) },
+    { 0xc0000082, 1, has_lm, NULL, NULL, F(lstar), true },
     { 0xc0000083, 1, has_lm, NULL, NULL, F(cstar) },
     { 0xc0000084, 1, has_lm, NULL, NULL, F(fmask) },
-    { 0xc0000100, 2, has_lm, rd_seg_base, wr_seg_base, 0 },            /* FS/GS_BASE */
-    { 0xc0000102, 1, has_lm, NULL, NULL, F(kernel_gs_base) },
+    { 0xc0000100, 2, has_lm, rd_seg_base, wr_seg_base, 0, true },      /* FS/GS_BASE */
+    { 0xc0000102, 1, has_lm, NULL, NULL, F(kernel_gs_base), true },
     { 0xc0000103, 1, has_rdtscp, NULL, NULL, F(tsc_aux) },
 };
 #undef F
@@ -343,6 +345,9 @@ bool cpu_wrmsr(CPUX86State *env, uint32_t index, uint64_t val)
     const MsrDesc *d = msr_find(env, index);
     if (!d) {
         log_mask_printf(LOG_UNIMP | LOG_GUEST_ERROR, "wrmsr: unknown MSR %#x\n", index);
+        return false;
+    }
+    if (d->address && has_lm(env) && !x86_is_canonical(val)) {
         return false;
     }
     if (d->write) {
@@ -801,6 +806,9 @@ void helper_sysret(CPUX86State *env, uint64_t opsize)
     }
     if (env->hflags & HF_LMA) {
         bool to64 = opsize == 8;
+        if (to64 && !x86_is_canonical(env->regs[R_ECX])) {
+            gp0(env, ra);           /* Intel: the fault is taken in ring 0 */
+        }
         cpu_set_eflags(env, (uint32_t)env->regs[R_R11], 0x3f7fd5u & ~(uint32_t)VM_MASK);
         load_flat(env, R_CS, (cs + (to64 ? 16 : 0)) | 3, 3, true, to64);
         env->rip = to64 ? env->regs[R_ECX] : (uint32_t)env->regs[R_ECX];

@@ -396,10 +396,22 @@ typedef struct PageRef {
     uint64_t phys;              /* physical address of the access's first byte here */
 } PageRef;
 
+/*
+ * In long mode a non-canonical address is #GP(0) before any page walk (the
+ * SDM's #SS(0) for SS-relative accesses is not told apart: QEMU does the
+ * same). TLB tags hold the whole address, so only misses need the check.
+ */
+static bool mmu_canonical(const CPUX86State *env, uint64_t vaddr)
+{
+    return !(env->efer & EFER_LMA) || x86_is_canonical(vaddr);
+}
+
 static void tlb_ref(CPUX86State *env, uint64_t vaddr, MMUAccess access, unsigned mmu_idx,
                     uintptr_t retaddr, PageRef *ref)
 {
     uint32_t err;
+    if (!mmu_canonical(env, vaddr))
+        raise_exception_err(env, EXCP_GP, 0, retaddr);
     if (!tlb_lookup(env, vaddr, access, mmu_idx, &err))
         mmu_raise_pf(env, vaddr, err, retaddr);
     unsigned idx = tlb_index(vaddr);
@@ -460,15 +472,16 @@ static void page_store_prepare(CPUX86State *env, const PageRef *ref, uint64_t va
     }
 }
 
-static uint64_t mmu_load(CPUX86State *env, uint64_t addr, unsigned size, unsigned mmu_idx,
-                         uintptr_t retaddr)
+/* access is ACC_READ, or ACC_WRITE for the load of a read-modify-write. */
+static uint64_t mmu_load(CPUX86State *env, uint64_t addr, unsigned size, MMUAccess access,
+                         unsigned mmu_idx, uintptr_t retaddr)
 {
     unsigned first = (unsigned)(TLB_PAGE_SIZE - (addr & PAGE_OFFSET_MASK));
     PageRef p1, p2;
-    tlb_ref(env, addr, ACC_READ, mmu_idx, retaddr, &p1);
+    tlb_ref(env, addr, access, mmu_idx, retaddr, &p1);
     if (size <= first)
         return page_load(env, &p1, addr, size);
-    tlb_ref(env, addr + first, ACC_READ, mmu_idx, retaddr, &p2);
+    tlb_ref(env, addr + first, access, mmu_idx, retaddr, &p2);
     uint64_t val = 0;
     for (unsigned i = 0; i < size; i++) {
         uint64_t a = addr + i;
@@ -510,7 +523,8 @@ static uint64_t memop_extend(uint64_t val, MemOp mo)
 uint64_t mmu_load_slow(void *opaque, uint64_t addr, uint32_t memop_mmu, uintptr_t retaddr)
 {
     MemOp mo = IR_MEMOP_OF(memop_mmu);
-    uint64_t val = mmu_load(opaque, addr, 1u << (mo & MO_SIZE), IR_MMU_OF(memop_mmu), retaddr);
+    uint64_t val = mmu_load(opaque, addr, 1u << (mo & MO_SIZE), mo & MO_RMW ? ACC_WRITE : ACC_READ,
+                            IR_MMU_OF(memop_mmu), retaddr);
     return memop_extend(val, mo);
 }
 
@@ -586,7 +600,7 @@ bool mmu_probe_code(CPUX86State *env, uint64_t vaddr, uint64_t *paddr)
 {
     unsigned mmu_idx = code_mmu_index(env->hflags), idx = tlb_index(vaddr);
     uint32_t err;
-    if (!tlb_lookup(env, vaddr, ACC_FETCH, mmu_idx, &err))
+    if (!mmu_canonical(env, vaddr) || !tlb_lookup(env, vaddr, ACC_FETCH, mmu_idx, &err))
         return false;
     *paddr = (exec_state(env)->tlb_phys[mmu_idx][idx] & TLB_PAGE_MASK) |
              (vaddr & PAGE_OFFSET_MASK);
@@ -616,6 +630,11 @@ int translator_ld_code(CPUX86State *env, TranslationBlock *tb, uint64_t linear,
         if (chunk > len - done)
             chunk = len - done;
         uint32_t err;
+        if (!mmu_canonical(env, va)) {
+            if (may_fault)
+                raise_exception_err(env, EXCP_GP, 0, 0);
+            return done;
+        }
         if (!tlb_lookup(env, va, ACC_FETCH, mmu_idx, &err)) {
             if (may_fault)
                 mmu_raise_pf(env, va, err, 0);

@@ -326,10 +326,12 @@ static void check_code_target(CPUX86State *env, uint32_t sel, uint32_t hi, unsig
     }
 }
 
+/* #GP(0) if eip is beyond the new CS limit or, for a 64-bit CS, not canonical. */
 static void check_eip_limit(CPUX86State *env, uint64_t eip, uint32_t lo, uint32_t hi,
                             uintptr_t ra)
 {
-    if (eip > desc_limit(lo, hi) && !((env->hflags & HF_LMA) && (hi & DESC_L_MASK))) {
+    bool code64 = (env->hflags & HF_LMA) && (hi & DESC_L_MASK);
+    if (code64 ? !x86_is_canonical(eip) : eip > desc_limit(lo, hi)) {
         raise_exception_err(env, EXCP_GP, 0, ra);
     }
 }

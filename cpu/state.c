@@ -21,23 +21,31 @@
  * fpu_helper.c), DE, PSE, TSC, MSR, CX8, APIC, SEP, MTRR, PGE, CMOV, PAT. */
 #define P6_FEATURES (CPUID_FPU | CPUID_DE | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_CX8 | \
                      CPUID_APIC | CPUID_SEP | CPUID_MTRR | CPUID_PGE | CPUID_CMOV | CPUID_PAT)
+/* MMX, FXSAVE/FXRSTOR and SSE/SSE2 (cpu/sse*.c). */
+#define SSE2_FEATURES (CPUID_MMX | CPUID_FXSR | CPUID_SSE | CPUID_SSE2)
+/* SSE3 to SSE4.2 and POPCNT (cpu/sse*.c, translate-alu.c). */
+#define SSE42_FEATURES_ECX (CPUID_EXT_SSE3 | CPUID_EXT_SSSE3 | CPUID_EXT_SSE41 | \
+                            CPUID_EXT_SSE42 | CPUID_EXT_POPCNT)
 
 static const CPUIDModel cpu_models[] = {
     {   /* The default: a P6-class 32-bit CPU with what Kestrel emulates today. */
         .name = "qemu32", .vendor = "GenuineIntel", .level = 4, .xlevel = 0x80000008,
         .family = 6, .model = 6, .stepping = 3,
-        .features_edx = P6_FEATURES,
+        .features_edx = P6_FEATURES | SSE2_FEATURES,
+        .features_ecx = CPUID_EXT_SSE3,
         .model_id = "Kestrel Virtual CPU (32-bit)",
     },
-    {   /* Long mode, NX, SSE2: completed by the long-mode/SSE work; not usable yet. */
+    {   /* The PC default: long mode, SYSCALL, NX, CMPXCHG16B, LAHF in 64-bit mode, FXSR and
+         * the SSE levels of the feature words. Not advertised, so #UD / #GP as on hardware without
+         * them: FSGSBASE (RDFSBASE...), PCID, RDTSCP, LA57. 1 GiB pages are not advertised
+         * either, but the page walker accepts PS in a PDPTE (tests/guest/longmode.asm). */
         .name = "qemu64", .vendor = "GenuineIntel", .level = 7, .xlevel = 0x80000008,
         .family = 6, .model = 15, .stepping = 11,
-        .features_edx = P6_FEATURES | CPUID_PAE | CPUID_CLFSH | CPUID_MMX | CPUID_FXSR |
-                        CPUID_SSE | CPUID_SSE2,
-        .features_ecx = CPUID_EXT_SSE3 | CPUID_EXT_CX16,
+        .features_edx = P6_FEATURES | CPUID_PAE | CPUID_CLFSH | SSE2_FEATURES,
+        .features_ecx = SSE42_FEATURES_ECX | CPUID_EXT_CX16,
         .ext_features_edx = CPUID_EXT2_SYSCALL | CPUID_EXT2_NX | CPUID_EXT2_LM,
         .ext_features_ecx = CPUID_EXT3_LAHF_LM,
-        .model_id = "Kestrel Virtual CPU (64-bit, incomplete)",
+        .model_id = "Kestrel Virtual CPU (64-bit)",
     },
     {
         .name = "pentium", .vendor = "GenuineIntel", .level = 1, .xlevel = 0,

@@ -473,7 +473,15 @@ void x86_disas_CMPXCHG(DisasContext *dc, const Insn *in)
     IRTemp nv = x86_tmp(dc), r = x86_tmp(dc);
 
     ir_movcond(s, IR_COND_EQ, nv, acc, v, src, v);
-    x86_st_op(dc, d, nv);                        /* written in both cases */
+    if (d->kind == OPK_REG && size == 4) {
+        /* a 32-bit register is written (zero-extended) only on a match:
+         * on a mismatch its upper half stays, as on hardware */
+        IRTemp dm = x86_tmp(dc);
+        x86_reg_merge(dc, dm, G_REG(d->reg), size, false, src);
+        ir_movcond(s, IR_COND_EQ, G_REG(d->reg), acc, v, dm, G_REG(d->reg));
+    } else {
+        x86_st_op(dc, d, nv);                    /* memory: written in both cases */
+    }
     /* the accumulator is written only on a mismatch (a 32-bit write
      * zero-extends, so an unconditional write would be wrong in 64-bit mode) */
     IRTemp merged = x86_tmp(dc);

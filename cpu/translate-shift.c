@@ -29,6 +29,15 @@ static bool x86_shift_count(DisasContext *dc, const Operand *co, int size, IRTem
     return true;
 }
 
+/* A count of 0 still writes a 32-bit register (zero-extending it in 64-bit
+ * mode), as hardware does; nothing else changes. */
+static void x86_shift_nop(DisasContext *dc, const Operand *d)
+{
+    if (d->kind == OPK_REG && d->size == 4) {
+        x86_st_op(dc, d, x86_ld_op(dc, d));
+    }
+}
+
 /* Lazy state (op, dst, src) if cnt != 0, else unchanged. */
 static void x86_shift_cc(DisasContext *dc, const Operand *co, IRTemp cnt, CCOp op,
                          IRTemp dst, IRTemp src)
@@ -57,6 +66,7 @@ static void x86_gen_shift(DisasContext *dc, const Insn *in, X86Op op)
     IRTemp cnt;
 
     if (!x86_shift_count(dc, &in->ops[1], size, &cnt)) {
+        x86_shift_nop(dc, d);
         return;
     }
     IRTemp a = x86_ld_op(dc, d), cm1 = x86_tmp(dc), r = x86_tmp(dc), src = x86_tmp(dc);
@@ -112,6 +122,7 @@ static void x86_gen_rotate(DisasContext *dc, const Insn *in, bool right)
     IRTemp cnt;
 
     if (!x86_shift_count(dc, &in->ops[1], size, &cnt)) {
+        x86_shift_nop(dc, d);
         return;
     }
     IRTemp f = x86_compute_eflags(dc);
@@ -152,6 +163,7 @@ static void x86_gen_rotate_carry(DisasContext *dc, const Insn *in, bool right)
     IRTemp cnt;
 
     if (co->kind == OPK_IMM && (mod ? (co->imm & 31) % mod : co->imm & x86_count_mask(size)) == 0) {
+        x86_shift_nop(dc, d);
         return;
     }
     x86_shift_count(dc, co, size, &cnt);
@@ -201,19 +213,34 @@ static void x86_gen_shiftd(DisasContext *dc, const Insn *in, bool right)
     IRTemp cnt;
 
     if (!x86_shift_count(dc, co, size, &cnt)) {
+        x86_shift_nop(dc, d);
         return;
     }
     IRTemp a = x86_ld_op(dc, d), b = x86_ld_op(dc, &in->ops[1]);
-    IRTemp cm1 = x86_tmp(dc), k = x86_tmp(dc), r = x86_tmp(dc), t = x86_tmp(dc);
+    IRTemp cm1 = x86_tmp(dc), r = x86_tmp(dc), t = x86_tmp(dc);
     IRTemp src = x86_tmp(dc);
     ir_subi(s, cm1, cnt, 1);
     ir_andi(s, cm1, cm1, 63);
-    ir_sub(s, k, x86_const(dc, bits - 1), cnt);
-    ir_andi(s, k, k, 63);
-    ir_op2(s, right ? IR_shr : IR_shl, r, a, cnt);
-    ir_op2i(s, right ? IR_shl : IR_shr, t, b, 1);
-    ir_op2(s, right ? IR_shl : IR_shr, t, t, k);
-    ir_or(s, r, r, t);
+    if (size < 8) {
+        /* shift the 2*bits concatenation, so that a 16-bit count of 16
+         * yields the second operand */
+        IRTemp lo = x86_tmp(dc);
+        x86_ext(dc, t, right ? b : a, size, false);
+        x86_ext(dc, lo, right ? a : b, size, false);
+        ir_shli(s, t, t, bits);
+        ir_or(s, t, t, lo);
+        ir_op2(s, right ? IR_shr : IR_shl, r, t, cnt);
+        if (!right)
+            ir_op2i(s, IR_shr, r, r, bits);
+    } else {
+        IRTemp k = x86_tmp(dc);
+        ir_sub(s, k, x86_const(dc, bits - 1), cnt);
+        ir_andi(s, k, k, 63);
+        ir_op2(s, right ? IR_shr : IR_shl, r, a, cnt);
+        ir_op2i(s, right ? IR_shl : IR_shr, t, b, 1);
+        ir_op2(s, right ? IR_shl : IR_shr, t, t, k);
+        ir_or(s, r, r, t);
+    }
     x86_ext(dc, r, r, size, false);
     ir_op2(s, right ? IR_shr : IR_shl, src, a, cm1);
     x86_ext(dc, src, src, size, false);

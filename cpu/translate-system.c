@@ -325,8 +325,34 @@ void x86_disas_UD(DisasContext *dc, const Insn *in)
     x86_gen_exception(dc, EXCP_UD, -1);
 }
 
-/* x87: #NM when CR0.EM or CR0.TS, else the x87 helper with the opcode,
- * ModRM and the linear address of a memory operand (0 for none). */
+/* Bytes of an x87 memory operand by escape (D8..DF) and ModRM.reg (SDM
+ * Vol. 2 Tables A-7 to A-22); 0: the environment, whose size follows the
+ * operand size (14/28 bytes, plus 80 for FNSAVE/FRSTOR). */
+static const uint8_t x87_mem_bytes[8][8] = {
+    { 4, 4, 4, 4, 4, 4, 4, 4 },         /* D8: m32fp */
+    { 4, 4, 4, 4, 0, 2, 0, 2 },         /* D9 */
+    { 4, 4, 4, 4, 4, 4, 4, 4 },         /* DA: m32int */
+    { 4, 4, 4, 4, 4, 10, 4, 10 },       /* DB */
+    { 8, 8, 8, 8, 8, 8, 8, 8 },         /* DC: m64fp */
+    { 8, 8, 8, 8, 0, 8, 0, 2 },         /* DD */
+    { 2, 2, 2, 2, 2, 2, 2, 2 },         /* DE: m16int */
+    { 2, 2, 2, 2, 10, 8, 10, 8 },       /* DF */
+};
+
+static int x87_mem_size(const Insn *in)
+{
+    unsigned esc = in->opcode & 7;
+    int n = x87_mem_bytes[esc][(in->modrm >> 3) & 7];
+    if (n == 0) {
+        n = (in->opsize == 2 ? 14 : 28) + (esc == 5 ? 80 : 0);
+    }
+    return n;
+}
+
+/* x87: #NM when CR0.EM or CR0.TS, else the x87 helper with the escape,
+ * ModRM, the memory operand's segment and the instruction's EIP (for the
+ * FPU instruction and data pointers; layout in cpu/fpu_helper.c) and the
+ * linear address of a memory operand (0 for none). */
 void x86_disas_FPU(DisasContext *dc, const Insn *in)
 {
     if (dc->flags & (HF_EM | HF_TS)) {
@@ -334,14 +360,10 @@ void x86_disas_FPU(DisasContext *dc, const Insn *in)
         return;
     }
     bool mem = in->has_modrm && (in->modrm >> 6) != 3;
-    IRTemp addr = mem ? x86_mem_addr(dc, 1) : x86_const(dc, 0);
-    uint64_t code = (uint64_t)(in->opcode & 0xff) << 8 | in->modrm;
+    IRTemp addr = mem ? x86_mem_addr(dc, x87_mem_size(in)) : x86_const(dc, 0);
+    uint64_t code = dc->pc << 16 | (uint64_t)(in->opsize != 2) << 15 |
+                    (uint64_t)(mem ? in->mem.seg & 7 : 0) << 11 |
+                    (uint64_t)(in->opcode & 7) << 8 | in->modrm;
     x86_call_helper(dc, &h_fpu, IR_NO_TEMP, (IRTemp[]){ x86_const(dc, code), addr });
     x86_cc_op_from_helper(dc, CC_OP_DYNAMIC);     /* FCOMI and friends set EFLAGS */
-}
-
-void x86_disas_SSE(DisasContext *dc, const Insn *in)
-{
-    log_unimp("x86: SSE/MMX instruction %04x\n", in->opcode);
-    x86_gen_exception(dc, EXCP_UD, -1);
 }

@@ -164,8 +164,14 @@ IRTemp x86_ld_op(DisasContext *dc, const Operand *op)
     switch (op->kind) {
     case OPK_REG:
         return x86_ld_reg(dc, op->reg, op->size, op->high8);
-    case OPK_MEM:
-        return x86_ld_mem(dc, x86_mem_addr(dc, op->size), op->size, false);
+    case OPK_MEM: {
+        /* The load of a read-modify-write faults as its write would (#PF W bit). */
+        MemOp rmw = dc->mem_write && op == &dc->insn->ops[0] ? MO_RMW : 0;
+        t = x86_tmp(dc);
+        ir_qemu_ld(dc->s, t, x86_mem_addr(dc, op->size), x86_memop(op->size, false) | rmw,
+                   dc->mem_idx);
+        return t;
+    }
     case OPK_SREG:
         t = x86_tmp(dc);
         ir_ld(dc->s, IR_ld32u, t, dc->s->env, offsetof(CPUX86State, segs[op->reg].selector));

@@ -4,7 +4,7 @@
 # test scripts themselves with apt-get download.
 set -eu
 PACKAGES="gcc make pkg-config nasm check libcapstone-dev libsdl2-dev zlib1g-dev \
-libslirp-dev seabios ipxe-qemu"
+libslirp-dev seabios ipxe-qemu cpio"
 missing=""
 for p in $PACKAGES; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -44,7 +44,8 @@ void runloop_request_quit(int status);
 
 /* --- kernel.c --- */
 
-/* Loads cfg->kernel (multiboot) into RAM and points CPU 0 at it; no-op without -kernel. */
+/* Boots cfg->kernel: a Linux bzImage through fw_cfg and the firmware, a multiboot
+ * kernel straight from RAM with CPU 0 at its entry; no-op without -kernel. */
 bool system_boot_kernel(Machine *m, char *err, size_t errlen);
 
 /* --- monitor.c --- */

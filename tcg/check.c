@@ -102,7 +102,7 @@ static bool ir_check_field(IRChecker *c, const IROp *op, uint64_t pos, uint64_t 
 static bool ir_check_memop(IRChecker *c, const IROp *op, uint64_t packed)
 {
     MemOp mo = IR_MEMOP_OF(packed);
-    if (packed >> 16 || mo & ~(MO_SIZE | MO_SIGN) || IR_MMU_OF(packed) >= NB_MMU_MODES)
+    if (packed >> 16 || mo & ~(MO_SIZE | MO_SIGN | MO_RMW) || IR_MMU_OF(packed) >= NB_MMU_MODES)
         return ir_check_fail(c, "bad memop 0x%llx", (unsigned long long)packed);
     if ((mo & MO_SIZE) == MO_64 && op->type == IR_I32)
         return ir_check_fail(c, "64-bit access into an I32 temp");

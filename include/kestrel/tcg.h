@@ -48,6 +48,7 @@ typedef enum MemOp {
     MO_8 = 0, MO_16 = 1, MO_32 = 2, MO_64 = 3,
     MO_SIZE = 3,
     MO_SIGN = 4,
+    MO_RMW = 8,       /* load of a read-modify-write: the slow path faults as for a write */
     MO_SB = MO_8 | MO_SIGN, MO_SW = MO_16 | MO_SIGN, MO_SL = MO_32 | MO_SIGN,
 } MemOp;
 

@@ -309,7 +309,8 @@ START_TEST(test_cpuid)
     cpuid(1, 0, r);
     ck_assert_uint_eq(r[0], 0x663);            /* same as EDX at reset */
     ck_assert(r[3] & CPUID_FPU);
-    ck_assert(!(r[3] & (CPUID_PAE | CPUID_SSE)));
+    ck_assert(!(r[3] & CPUID_PAE));
+    ck_assert(r[3] & (CPUID_SSE | CPUID_SSE2 | CPUID_FXSR | CPUID_MMX));
     cpuid(4, 0, r);
     ck_assert_uint_eq(r[0] & 0x1f, 1);         /* L1 data cache */
     cpuid(4, 3, r);
@@ -948,11 +949,12 @@ START_TEST(test_x87_state)
     ck_assert(env->fptags[6]);
     EXPECT_OK(helper_fpu(env, 0xdd << 8 | 0x20, 0x700));      /* FRSTOR [0x700] */
     ck_assert_uint_eq(env->fpstt, 6);
-    ck_assert_uint_eq(env->fpus, 0x0041);
+    ck_assert_uint_eq(env->fpus, 0x0041 | 0x8080);          /* ES, B: IE unmasked in 0x272 */
     ck_assert(!env->fptags[6] && env->fptags[0]);
     ck_assert_uint_eq(env->fpregs[6].exp, 0x3fff);
     ck_assert_uint_eq(env->fpuc, 0x272);
-    EXPECT_EXC(helper_fpu(env, 0xd8 << 8 | 0xc1, 0), EXCP_UD, 0);   /* FADD: not yet */
+    EXPECT_OK(helper_fpu(env, 0xdb << 8 | 0xe2, 0));          /* FNCLEX */
+    EXPECT_EXC(helper_fpu(env, 0xd9 << 8 | 0xd1, 0), EXCP_UD, 0);   /* D9 D1: invalid */
     env->cr[0] |= CR0_TS | CR0_MP;
     EXPECT_EXC(helper_fpu(env, 0xdb << 8 | 0xe3, 0), EXCP_NM, 0);
     EXPECT_EXC(helper_fwait(env), EXCP_NM, 0);
