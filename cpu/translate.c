@@ -405,9 +405,10 @@ void x86_exit_state_changed(DisasContext *dc)
  * The hit path of helper_lookup_tb_ptr as IR: the jump cache entry of the
  * linear EIP (tb_jmp_cache_index) holds a valid TB with this EIP, CS base and
  * hflags: jump to its code; anything else goes to miss. env->rip holds the
- * target; CS does not change on the jumps that come here.
+ * target (so does eip unless IR_NO_TEMP); CS does not change on the jumps
+ * that come here.
  */
-static void x86_gen_jmp_cache_probe(DisasContext *dc, IRLabel *miss)
+static void x86_gen_jmp_cache_probe(DisasContext *dc, IRTemp eip, IRLabel *miss)
 {
     _Static_assert(TB_JMP_GROUP_BITS == 6 && TLB_PAGE_BITS == 12,
                    "the index below is tb_jmp_cache_index() for 64 groups of 64");
@@ -415,7 +416,10 @@ static void x86_gen_jmp_cache_probe(DisasContext *dc, IRLabel *miss)
     IRTemp rip = ir_temp_tb(s, IR_I64), tb = ir_temp_tb(s, IR_I64);
     IRTemp lin = ir_temp_new(s, IR_I64), hi = ir_temp_new(s, IR_I64);
     IRTemp v = ir_temp_new(s, IR_I64), flags = ir_temp_new(s, IR_I64);
-    ir_ld(s, IR_ld, rip, s->env, offsetof(CPUX86State, rip));
+    if (eip != IR_NO_TEMP)
+        ir_mov(s, rip, eip);
+    else
+        ir_ld(s, IR_ld, rip, s->env, offsetof(CPUX86State, rip));
     ir_addi(s, lin, rip, dc->cs_base);
     if (!dc->code64)
         ir_op1(s, IR_ext32u, lin, lin);
@@ -445,6 +449,11 @@ static void x86_gen_jmp_cache_probe(DisasContext *dc, IRLabel *miss)
 
 void x86_exit_indirect(DisasContext *dc)
 {
+    x86_exit_indirect_eip(dc, IR_NO_TEMP);
+}
+
+void x86_exit_indirect_eip(DisasContext *dc, IRTemp eip)
+{
     if (dc->no_chain) {
         x86_exit_state_changed(dc);
         return;
@@ -452,7 +461,7 @@ void x86_exit_indirect(DisasContext *dc)
     x86_sync_cc_op(dc);
     if (!log_enabled(LOG_EXEC)) {          /* -d exec logs each lookup in the helper */
         IRLabel *miss = ir_label_new(dc->s);
-        x86_gen_jmp_cache_probe(dc, miss);
+        x86_gen_jmp_cache_probe(dc, eip, miss);
         ir_set_label(dc->s, miss);
     }
     IRTemp code = x86_tmp(dc);
@@ -469,7 +478,7 @@ void x86_jmp_to(DisasContext *dc, uint64_t eip, unsigned slot)
         ir_exit_tb(dc->s, (uintptr_t)dc->tb | slot);
     } else {
         x86_st_rip(dc, eip);
-        x86_exit_indirect(dc);
+        x86_exit_indirect_eip(dc, x86_const(dc, eip));   /* the probe folds the index */
     }
 }
 

@@ -99,6 +99,7 @@ void x86_st_rip(DisasContext *dc, uint64_t eip);
 void x86_st_rip_temp(DisasContext *dc, IRTemp eip);
 void x86_jmp_to(DisasContext *dc, uint64_t eip, unsigned slot);
 void x86_exit_indirect(DisasContext *dc);        /* env->rip already stored */
+void x86_exit_indirect_eip(DisasContext *dc, IRTemp eip);   /* ... and also in eip */
 void x86_exit_state_changed(DisasContext *dc);   /* env->rip already stored */
 void x86_raise(DisasContext *dc, int vector);
 void x86_raise_err(DisasContext *dc, int vector, int err);
