@@ -77,6 +77,40 @@ static void jit_gen_brcond(Jit *j, const IROp *op)
     jit_ra_op_done(j, op);
 }
 
+/*
+ * ld t, base, off; brcond t, imm: one cmp of memory against the immediate,
+ * when t is read by the brcond only (the block-entry exit_request check).
+ * Returns false, emitting nothing, when the pair does not fit.
+ */
+static bool jit_gen_ld_brcond(Jit *j, const IROp *ld, const IROp *br)
+{
+    const IRContext *s = j->s;
+    IRTemp t = (IRTemp)ld->args[0];
+    IRCond c = br->opc == IR_brcond ? (IRCond)br->args[2] : IR_COND_NEVER;
+    if (ld->opc != IR_ld || br->opc != IR_brcond || br->args[0] != t ||
+        !(br->life & IR_LIFE_DEAD(0)) || (ld->life & IR_LIFE_DEAD(0)) ||
+        c < IR_COND_EQ || c > IR_COND_GTU || s->temps[t].kind != IR_TEMP_EBB ||
+        s->temps[br->args[1]].kind != IR_TEMP_CONST)
+        return false;
+    int64_t imm = ld->type == IR_I32 ? (int32_t)s->temps[br->args[1]].value
+                                     : (int64_t)s->temps[br->args[1]].value;
+    if (imm != (int32_t)imm)
+        return false;
+    int base = jit_ra_input(j, (IRTemp)ld->args[1]);
+    jit_ra_sync_all(j, false);
+    bool small = imm == (int8_t)imm;
+    JitOpc opc = (small ? OPC_ARITH_EvIb : OPC_ARITH_EvIz) | (ld->type == IR_I64 ? P_W : 0);
+    emit_modrm_mem(&j->b, opc, ARITH_CMP, base, -1, (int32_t)ld->args[2]);
+    if (small)
+        emit_byte(&j->b, (uint8_t)imm);
+    else
+        emit_u32(&j->b, (uint32_t)imm);
+    jit_label_ref(j, emit_jcc_fwd(&j->b, jit_cond_cc(c)), br->args[3]);
+    jit_ra_op_done(j, ld);
+    jit_ra_free_temp(j, t);
+    return true;
+}
+
 static void jit_gen_exit(Jit *j, uintptr_t value)
 {
     jit_ra_sync_globals(j);
@@ -440,8 +474,12 @@ static bool jit_gen_code(IRContext *s, uint8_t *buf, size_t room, IRCodeInfo *in
     *info = (IRCodeInfo){ .jmp_insn_offset = { UINT32_MAX, UINT32_MAX },
                           .jmp_reset_offset = { UINT32_MAX, UINT32_MAX } };
     s->nb_insns = 0;
-    for (uint32_t i = 0; i < s->nb_ops; i++)
-        jit_gen_op(&j, &s->ops[i], info);
+    for (uint32_t i = 0; i < s->nb_ops; i++) {
+        if (i + 1 < s->nb_ops && jit_gen_ld_brcond(&j, &s->ops[i], &s->ops[i + 1]))
+            i++;
+        else
+            jit_gen_op(&j, &s->ops[i], info);
+    }
     /* A block that would run off its end (ir_check rejects it) exits instead. */
     IROpcode last = s->nb_ops ? s->ops[s->nb_ops - 1].opc : IR_set_label;
     if (last != IR_exit_tb && last != IR_goto_ptr && last != IR_br)
