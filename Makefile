@@ -41,7 +41,7 @@ Q := $(if $(V),,@)
 
 ALL_CFLAGS := $(CFLAGS) -Iinclude -I$(BUILD) -I. $(LIB_CFLAGS) -MMD -MP
 
-.PHONY: kdiff all check check-unit check-guest check-system bench clean distclean run
+.PHONY: kdiff all check check-unit check-guest check-icount check-system bench clean distclean run
 all: $(BUILD)/kestrel
 
 $(BUILD)/%.o: %.c $(BUILD)/config.mak
@@ -115,10 +115,15 @@ check-unit: $(UNIT_BINS)
 check-guest: $(BUILD)/kestrel $(GUEST_BINS)
 	@tests/guest/run.sh $(BUILD)/kestrel $(GUEST_BINS)
 
+# Deterministic mode: the timer tests repeat exactly under -icount.
+ICOUNT_BINS := $(addprefix $(BUILD)/tests/guest/,pit.bin icount.bin strings.bin)
+check-icount: $(BUILD)/kestrel $(ICOUNT_BINS)
+	@tests/guest/icount.sh $(BUILD)/kestrel $(ICOUNT_BINS)
+
 check-system: $(BUILD)/kestrel
 	@tests/system/run.sh $(BUILD)/kestrel
 
-check: check-unit check-guest check-system
+check: check-unit check-guest check-icount check-system
 
 bench: $(BUILD)/kestrel
 	@CC="$(CC)" tests/bench/run.sh $(BUILD)/kestrel

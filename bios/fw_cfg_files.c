@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include "kestrel/fw_cfg.h"
 #include "hw/board.h"
+#include "bios/acpi.h"
 
 #define E820_ENTRY_SIZE 20
 #define SERCON_PORT 0x3f8
@@ -59,6 +60,7 @@ void pc_fw_cfg_setup(Machine *m)
     fw_cfg_add_i16(fw, FW_CFG_BOOT_MENU, cfg->boot_menu);
     pc_fw_cfg_numa(fw, m->ncpus);
     fw_cfg_add_bytes(fw, FW_CFG_ACPI_TABLES, NULL, 0);
+    acpi_fw_cfg_setup(m);       /* etc/acpi/tables, etc/acpi/rsdp, etc/table-loader */
     fw_cfg_add_i32(fw, FW_CFG_IRQ0_OVERRIDE, 1);
 
     pc_fw_cfg_e820(fw, &pc_board(m)->e820);

@@ -42,6 +42,7 @@
 #define CPUID_EXT_SSE41  (1u << 19)
 #define CPUID_EXT_SSE42  (1u << 20)
 #define CPUID_EXT_POPCNT (1u << 23)
+#define CPUID_EXT_TSC_DEADLINE (1u << 24)   /* local APIC timer TSC-deadline mode */
 /* leaf 0x80000001 EDX / ECX */
 #define CPUID_EXT2_SYSCALL (1u << 11)
 #define CPUID_EXT2_NX      (1u << 20)

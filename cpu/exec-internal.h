@@ -42,6 +42,9 @@ typedef struct CPUExecState {
     uint64_t large_addr[NB_MMU_MODES], large_mask[NB_MMU_MODES];
     /* After a store invalidated the running TB: run the next insn alone. */
     bool single_insn_next;
+    /* -icount: the budget ends inside the next block: translate one of
+     * this many instructions, uncached (0: none pending). */
+    int icount_insns_next;
 } CPUExecState;
 
 /* tb.c: per-vCPU state and the vCPU list. */

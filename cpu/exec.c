@@ -18,6 +18,11 @@
  *    guest masks (IF=0) stay in interrupt_request and blocks keep running.
  *    cpu_handle_interrupt() runs before every block the loop starts, except
  *    the lone instruction that re-runs a store after self-modifying code.
+ *  - -icount: a block of HF_ICOUNT runs only when env->icount_budget holds
+ *    all its instructions; one that declines exits like an exit request.
+ *    The loop then cuts the next block to the remaining budget (uncached),
+ *    or returns EXCP_INTERRUPT when the budget is 0, so the caller can run
+ *    the timer that is due at exactly that instruction.
  *  - The one-time setup (code cache, backend, ir_guest_mem, translator
  *    context) runs on the first cpu_exec().
  */
@@ -115,14 +120,16 @@ static TranslationBlock *tb_find(CPUX86State *env, CPUExecState *es, bool *cache
     unsigned jc = tb_jmp_cache_index(exec_linear_pc(env));
     TranslationBlock *tb = es->jmp_cache[jc];
 
-    *cached = !es->single_insn_next;
+    int uncached_insns = es->single_insn_next ? 1 : es->icount_insns_next;
+    *cached = uncached_insns == 0;
     es->single_insn_next = false;
+    es->icount_insns_next = 0;
     if (*cached && tb_matches(tb, pc, cs_base, flags))
         return tb;
     uint64_t phys_pc = mmu_translate_code(env, exec_linear_pc(env), 0);
     tb_lock();
     if (!*cached) {
-        tb = tb_gen_code(env, pc, cs_base, flags, phys_pc, 1, false);
+        tb = tb_gen_code(env, pc, cs_base, flags, phys_pc, uncached_insns, false);
     } else {
         tb = tb_lookup(env, phys_pc);
         if (!tb)
@@ -228,6 +235,19 @@ static bool exec_handle_requests(CPUX86State *env, CPUExecState *es, int *ret, b
     return false;
 }
 
+/*
+ * -icount: the last block declined to run for lack of budget. With none
+ * left the grant is used up (true: cpu_exec returns); otherwise the next
+ * block is cut to what remains.
+ */
+static bool exec_icount_short(CPUX86State *env, CPUExecState *es)
+{
+    if (env->icount_budget <= 0)
+        return true;
+    es->icount_insns_next = (int)env->icount_budget;
+    return false;
+}
+
 static int exec_loop(CPUX86State *env, CPUExecState *es)
 {
     TranslationBlock *last = NULL;
@@ -252,10 +272,15 @@ static int exec_loop(CPUX86State *env, CPUExecState *es)
         uintptr_t exit = tb_run(env, tb);
         last = (TranslationBlock *)(exit & ~(uintptr_t)IR_EXIT_SLOT_MASK);
         last_slot = exit & IR_EXIT_SLOT_MASK;
+        if (last_slot == IR_EXIT_REQUESTED && (last->flags & HF_ICOUNT) &&
+            env->icount_budget < (int64_t)last->nb_insns && exec_icount_short(env, es))
+            return EXCP_INTERRUPT;
         if (!cached || last_slot > 1)
             last = NULL;
     }
 }
+
+__thread CPUX86State *cpu_current;
 
 int cpu_exec(CPUX86State *env)
 {
@@ -266,9 +291,12 @@ int cpu_exec(CPUX86State *env)
             return EXCP_HLT;
         env->halted = false;
     }
+    cpu_current = env;
     if (setjmp(env->jmp_env))
         exec_recover();
-    return exec_loop(env, es);
+    int ret = exec_loop(env, es);
+    cpu_current = NULL;
+    return ret;
 }
 
 /* ---- Requests from any thread ---- */

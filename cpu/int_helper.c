@@ -389,7 +389,8 @@ bool cpu_handle_interrupt(CPUX86State *env)
     if (env->wait_sipi) {
         return false;
     }
-    bool hard = (req & CPU_INTERRUPT_HARD) && (env->eflags & IF_MASK);
+    /* HARD: the 8259's INTR; APIC: the local APIC's own request. */
+    bool hard = (req & (CPU_INTERRUPT_HARD | CPU_INTERRUPT_APIC)) && (env->eflags & IF_MASK);
     bool nmi = (req & CPU_INTERRUPT_NMI) && !env->nmi_blocked;
     if (env->hflags & HF_INHIBIT_IRQ) {
         env->hflags &= ~HF_INHIBIT_IRQ;
@@ -408,7 +409,7 @@ bool cpu_handle_interrupt(CPUX86State *env)
         return false;
     }
     if (!env->intr_ack) {
-        cpu_reset_interrupt(env, CPU_INTERRUPT_HARD);
+        cpu_reset_interrupt(env, CPU_INTERRUPT_HARD | CPU_INTERRUPT_APIC);
         return false;
     }
     int vector = env->intr_ack(env->intr_opaque);

@@ -105,6 +105,15 @@ static inline uint64_t cpu_ldq(CPUX86State *env, uint64_t a, uintptr_t ra)
 /* Kernel-privileged accesses (descriptor tables, TSS, IDT) use cpu_ld/cpu_st
  * with cpu_mmu_index_kernel(env). */
 
+/*
+ * Host address of vaddr for a bulk access (REP string ops) by mmu_idx: walks
+ * and fills the TLB like an access (A/D bits included) but never faults.
+ * NULL on a fault or unless the page is plain RAM (device memory, pages
+ * holding translated code and watchpoints are refused). The pointer is
+ * good for the whole 4 KiB page until the helper returns.
+ */
+void *mmu_probe_ram(CPUX86State *env, uint64_t vaddr, bool write, unsigned mmu_idx);
+
 /* Slow paths for IR qemu_ld/qemu_st (installed in ir_guest_mem). */
 uint64_t mmu_load_slow(void *env, uint64_t addr, uint32_t memop_mmu, uintptr_t retaddr);
 void mmu_store_slow(void *env, uint64_t addr, uint64_t val, uint32_t memop_mmu, uintptr_t retaddr);
@@ -251,7 +260,8 @@ const void *helper_lookup_tb_ptr(CPUX86State *env);
     X(lookup_tb_ptr,     0, true)    /* host code of next TB or epilogue */ \
     X(single_step,       0, false)   /* after an insn when TF: #DB */    \
     X(fpu,               2, false)   /* x87: opcode|modrm, linear address */ \
-    X(fwait,             0, false)
+    X(fwait,             0, false)                                       \
+    X(rep_bulk,          1, true)    /* cpu/string.h descriptor -> STR_BULK_* */
 
 #define X86_HELPER_DECL(name, nargs, ret) extern const IRHelper h_##name;
 X86_HELPERS(X86_HELPER_DECL)

@@ -10,6 +10,7 @@
  * table: an MSR absent from it (or not advertised by the CPU model) is #GP.
  */
 #include "cpu/cpusys.h"
+#include "kestrel/apic.h"
 #include "kestrel/log.h"
 #include "kestrel/machine.h"
 #include "kestrel/memory.h"
@@ -93,6 +94,9 @@ void cpu_x86_cpuid(CPUX86State *env, uint32_t leaf, uint32_t sub, uint32_t out[4
     case 0x80000006:
         *c = 2048u << 16 | 6u << 12 | 64;      /* 2 MiB, 8-way, 64-byte lines */
         break;
+    case 0x80000007:
+        *d = 1u << 8;           /* invariant TSC: it counts the virtual clock at a fixed rate */
+        break;
     case 0x80000008:
         *a = (m->ext_features_edx & CPUID_EXT2_LM) ? 0x3028 : 0x2020;
         break;
@@ -117,6 +121,17 @@ DEF_HELPER(cpuid, 0, false, 0);
 uint64_t cpu_get_tsc(CPUX86State *env)
 {
     return ns_to_ticks(clock_ns(), CPU_TSC_FREQ_HZ) + env->tsc_offset;
+}
+
+/* The inverse of cpu_get_tsc: the first virtual-clock ns at which the TSC reads tsc. */
+static int64_t tsc_to_ns(CPUX86State *env, uint64_t tsc)
+{
+    uint64_t ticks = tsc - env->tsc_offset;
+    if ((int64_t)ticks < 0) {
+        return 0;                         /* before the clock's origin: now */
+    }
+    int64_t ns = ticks_to_ns(ticks, CPU_TSC_FREQ_HZ);
+    return ns_to_ticks(ns, CPU_TSC_FREQ_HZ) < ticks ? ns + 1 : ns;
 }
 
 static void check_tsc_access(CPUX86State *env, uintptr_t ra)
@@ -207,10 +222,25 @@ static bool wr_apic_base(CPUX86State *env, uint32_t index, uint64_t v)
     if (v & ~valid) {
         return false;
     }
-    if ((v ^ env->apic_base) & ~(1ULL << 8)) {
-        log_unimp("APIC base relocation/disable is not forwarded to the local APIC\n");
-    }
+    uint64_t old = env->apic_base;
     env->apic_base = (v & ~(1ULL << 8)) | (env->apic_base & (1ULL << 8));
+    if (env->apic) {
+        apic_base_changed(env->apic, old);
+    }
+    return true;
+}
+
+static bool has_tsc_deadline(const CPUX86State *env)
+{
+    return (env->cpuid->features_ecx & CPUID_EXT_TSC_DEADLINE) && env->apic;
+}
+static uint64_t rd_tsc_deadline(CPUX86State *env, uint32_t index)
+{
+    return apic_get_tsc_deadline(env->apic);
+}
+static bool wr_tsc_deadline(CPUX86State *env, uint32_t index, uint64_t v)
+{
+    apic_set_tsc_deadline(env->apic, v, tsc_to_ns(env, v));
     return true;
 }
 
@@ -301,6 +331,7 @@ static const MsrDesc msr_table[] = {
     { 0x00000268, 8, has_mtrr, NULL, NULL, F(mtrr_fixed[3]) },
     { 0x00000277, 1, has_pat, NULL, wr_pat, F(pat) },
     { 0x000002ff, 1, has_mtrr, NULL, wr_mtrr_def, F(mtrr_def_type) },
+    { 0x000006e0, 1, has_tsc_deadline, rd_tsc_deadline, wr_tsc_deadline, 0 },
     { 0xc0000080, 1, has_efer, NULL, wr_efer, F(efer) },
     { 0xc0000081, 1, has_syscall, NULL, NULL, F(star) },
     { 0xc0000082, 1, has_lm, NULL, NULL, F(lstar), true },
@@ -475,8 +506,7 @@ uint64_t helper_read_cr(CPUX86State *env, uint64_t reg)
         return env->cr[reg];
     case 8:
         if (env->hflags & HF_CS64) {
-            log_unimp("CR8 (TPR) reads as 0\n");
-            return 0;
+            return env->apic ? apic_get_tpr(env->apic) : 0;
         }
         break;
     default:
@@ -504,7 +534,12 @@ void helper_write_cr(CPUX86State *env, uint64_t reg, uint64_t val)
         return;
     case 8:
         if (env->hflags & HF_CS64) {
-            log_unimp("CR8 (TPR) writes are ignored\n");
+            if (val >> 4) {
+                gp0(env, ra);             /* CR8 bits 63:4 are reserved */
+            }
+            if (env->apic) {
+                apic_set_tpr(env->apic, (uint8_t)val);
+            }
             return;
         }
         break;

@@ -557,6 +557,19 @@ void cpu_st(CPUX86State *env, uint64_t vaddr, uint64_t val, MemOp mo, unsigned m
         mmu_store(env, vaddr, val, size, mmu_idx, retaddr);
 }
 
+void *mmu_probe_ram(CPUX86State *env, uint64_t vaddr, bool write, unsigned mmu_idx)
+{
+    MMUAccess access = write ? ACC_WRITE : ACC_READ;
+    uint32_t err;
+    exec_state(env);
+    if (!tlb_lookup(env, vaddr, access, mmu_idx, &err))
+        return NULL;
+    TLBEntry *e = &env->tlb.table[mmu_idx][tlb_index(vaddr)];
+    if (*tlb_tag(e, access) & TLB_FLAGS_MASK)
+        return NULL;
+    return (void *)(uintptr_t)(vaddr + e->addend);
+}
+
 unsigned cpu_mmu_index(const CPUX86State *env)
 {
     if ((env->hflags & HF_CPL_MASK) == 3)

@@ -32,7 +32,7 @@ static const CPUIDModel cpu_models[] = {
         .name = "qemu32", .vendor = "GenuineIntel", .level = 4, .xlevel = 0x80000008,
         .family = 6, .model = 6, .stepping = 3,
         .features_edx = P6_FEATURES | SSE2_FEATURES,
-        .features_ecx = CPUID_EXT_SSE3,
+        .features_ecx = CPUID_EXT_SSE3 | CPUID_EXT_TSC_DEADLINE,
         .model_id = "Kestrel Virtual CPU (32-bit)",
     },
     {   /* The PC default: long mode, SYSCALL, NX, CMPXCHG16B, LAHF in 64-bit mode, FXSR and
@@ -42,7 +42,7 @@ static const CPUIDModel cpu_models[] = {
         .name = "qemu64", .vendor = "GenuineIntel", .level = 7, .xlevel = 0x80000008,
         .family = 6, .model = 15, .stepping = 11,
         .features_edx = P6_FEATURES | CPUID_PAE | CPUID_CLFSH | SSE2_FEATURES,
-        .features_ecx = SSE42_FEATURES_ECX | CPUID_EXT_CX16,
+        .features_ecx = SSE42_FEATURES_ECX | CPUID_EXT_CX16 | CPUID_EXT_TSC_DEADLINE,
         .ext_features_edx = CPUID_EXT2_SYSCALL | CPUID_EXT2_NX | CPUID_EXT2_LM,
         .ext_features_ecx = CPUID_EXT3_LAHF_LM,
         .model_id = "Kestrel Virtual CPU (64-bit)",
@@ -150,6 +150,10 @@ void cpu_update_hflags(CPUX86State *env)
 {
     uint64_t cr0 = env->cr[0];
     uint32_t hf = env->hflags & HF_INHIBIT_IRQ;
+
+    if (env->icount) {
+        hf |= HF_ICOUNT;
+    }
 
     hf |= hflags_cpl(env);
     if (cr0 & CR0_PE) {
@@ -388,7 +392,7 @@ bool cpu_has_work(CPUX86State *env)
         return (req & CPU_INTERRUPT_SIPI) != 0;
     }
     return ((req & CPU_INTERRUPT_NMI) && !env->nmi_blocked) ||
-           ((req & CPU_INTERRUPT_HARD) && (env->eflags & IF_MASK));
+           ((req & (CPU_INTERRUPT_HARD | CPU_INTERRUPT_APIC)) && (env->eflags & IF_MASK));
 }
 
 void cpu_set_a20(CPUX86State *env, bool enabled)

@@ -226,11 +226,12 @@ TranslationBlock *tb_find_by_host_pc(uintptr_t host_pc)
     return tb;
 }
 
-bool cpu_restore_state(CPUX86State *env, uintptr_t retaddr)
+/* The TB containing retaddr and the index of the instruction there, or NULL. */
+static TranslationBlock *tb_restore(CPUX86State *env, uintptr_t retaddr, uint32_t *index)
 {
     TranslationBlock *tb = tb_find_by_host_pc(retaddr);
     if (!tb)
-        return false;
+        return NULL;
     uint64_t off = retaddr - tb_rx(tb), end = 0, pc = tb->pc, d, cc_op;
     const uint8_t *p = tb->insn_table;
     for (uint32_t i = 0; i < tb->nb_insns; i++) {
@@ -243,10 +244,27 @@ bool cpu_restore_state(CPUX86State *env, uintptr_t retaddr)
             env->rip = pc;
             if (cc_op != CC_OP_DYNAMIC)
                 env->cc_op = cc_op;
-            return true;
+            *index = i;
+            return tb;
         }
     }
-    return false;
+    return NULL;
+}
+
+bool cpu_restore_state(CPUX86State *env, uintptr_t retaddr)
+{
+    uint32_t index;
+    return tb_restore(env, retaddr, &index) != NULL;
+}
+
+/* Restore for abandoning the block at retaddr: with -icount, refund the
+ * charge of the instruction there and of those after it (none retired). */
+static void tb_restore_abort(CPUX86State *env, uintptr_t retaddr)
+{
+    uint32_t index;
+    TranslationBlock *tb = tb_restore(env, retaddr, &index);
+    if (tb && (tb->flags & HF_ICOUNT))
+        env->icount_budget += tb->nb_insns - index;
 }
 
 KESTREL_NORETURN void cpu_loop_exit(CPUX86State *env)
@@ -257,7 +275,7 @@ KESTREL_NORETURN void cpu_loop_exit(CPUX86State *env)
 KESTREL_NORETURN void cpu_loop_exit_restore(CPUX86State *env, uintptr_t retaddr)
 {
     if (retaddr)
-        cpu_restore_state(env, retaddr);
+        tb_restore_abort(env, retaddr);
     cpu_loop_exit(env);
 }
 
@@ -501,7 +519,7 @@ void tb_invalidate_from_store(CPUX86State *env, uint64_t paddr, uint64_t len, ui
     bool hit = tb_invalidate_range_locked(paddr, len, cur);
     tb_unlock();
     if (hit && cur->nb_insns > 1) {
-        cpu_restore_state(env, retaddr);
+        tb_restore_abort(env, retaddr);
         exec_state(env)->single_insn_next = true;
         cpu_loop_exit(env);
     }

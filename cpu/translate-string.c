@@ -12,7 +12,16 @@
  * source segment is insn->mem.seg when a segment prefix is present, else
  * DS; the destination is always ES. I/O permission (CPL > IOPL or VM86) is
  * checked by h_check_io before the access; that need is known from hflags.
+ *
+ * Bulk path: REP MOVS/STOS/LODS/CMPS/SCAS first call h_rep_bulk, which runs
+ * a whole chunk (the elements inside the current pages, on plain RAM) and
+ * either completes the instruction, re-enters it through the same
+ * goto_tb slot 1 exit (so interrupts are still taken between chunks), or
+ * declines, and then one element runs on the per-element path. It is used
+ * only when no segment involved needs inline rights/limit checks and TF is
+ * clear (TF traps after every iteration); INS/OUTS always go per element.
  */
+#include "cpu/string.h"
 #include "cpu/translate.h"
 
 static int x86_str_size(const Insn *in)
@@ -136,6 +145,56 @@ static bool x86_str_body(DisasContext *dc, X86Op op, int size)
     }
 }
 
+/* The bulk helper's StrOp for op, or -1 when op always runs per element. */
+static int x86_str_bulk_op(X86Op op)
+{
+    switch (op) {
+    case X86_MOVS: return STR_MOVS;
+    case X86_STOS: return STR_STOS;
+    case X86_LODS: return STR_LODS;
+    case X86_CMPS: return STR_CMPS;
+    case X86_SCAS: return STR_SCAS;
+    default: return -1;
+    }
+}
+
+/* h_rep_bulk's descriptor for this instruction, or -1 if it cannot use it. */
+static int64_t x86_str_bulk_desc(DisasContext *dc, const Insn *in, X86Op op, int size)
+{
+    int sop = x86_str_bulk_op(op), seg = x86_str_src_seg(in);
+    unsigned segs = 1u << R_ES;
+    if (sop < 0 || dc->tf) {
+        return -1;
+    }
+    if (sop == STR_LODS) {
+        segs = 1u << seg;
+    } else if (sop == STR_MOVS || sop == STR_CMPS) {
+        segs |= 1u << seg;
+    }
+    /* the same exemption as x86_seg_linear: real-mode 16-bit offsets */
+    if ((dc->segchk & segs) && !(!dc->pe && in->addrsize == 2)) {
+        return -1;
+    }
+    return (int64_t)sop | __builtin_ctz(size) << STR_DESC_SIZE_SHIFT |
+           __builtin_ctz(in->addrsize) << STR_DESC_AW_SHIFT | seg << STR_DESC_SEG_SHIFT |
+           ((in->prefixes & PFX_REPZ) ? 0 : STR_DESC_REPNE) |   /* as x86_gen_string */
+           (dc->code64 ? STR_DESC_CODE64 : 0) | dc->mem_idx << STR_DESC_MMU_SHIFT;
+}
+
+/* One bulk chunk: done -> the instruction completed, again -> re-enter it;
+ * falls through to the per-element path when the helper declined. */
+static void x86_str_bulk(DisasContext *dc, int64_t desc, IRLabel *done, IRLabel *again)
+{
+    IRContext *s = dc->s;
+    IRLabel *slow = ir_label_new(s);
+    IRTemp r = ir_temp_tb(s, IR_I64);            /* read after a branch */
+    x86_call_helper(dc, &h_rep_bulk, r, (IRTemp[]){ x86_const(dc, (uint64_t)desc) });
+    ir_brcondi(s, IR_COND_EQ, r, STR_BULK_NONE, slow);
+    ir_brcondi(s, IR_COND_EQ, r, STR_BULK_DONE, done);
+    ir_br(s, again);
+    ir_set_label(s, slow);
+}
+
 static void x86_gen_string(DisasContext *dc, const Insn *in, X86Op op)
 {
     IRContext *s = dc->s;
@@ -146,9 +205,13 @@ static void x86_gen_string(DisasContext *dc, const Insn *in, X86Op op)
         x86_str_body(dc, op, size);
         return;
     }
-    IRLabel *done = ir_label_new(s);
+    IRLabel *done = ir_label_new(s), *again = ir_label_new(s);
+    int64_t desc = x86_str_bulk_desc(dc, in, op, size);
     x86_sync_cc_op(dc);
     ir_brcondi(s, IR_COND_EQ, x86_ld_reg(dc, R_ECX, aw, false), 0, done);
+    if (desc >= 0) {
+        x86_str_bulk(dc, desc, done, again);
+    }
     bool sets_flags = x86_str_body(dc, op, size);
     IRTemp cx = x86_tmp(dc);
     ir_subi(s, cx, G_REG(R_ECX), 1);
@@ -160,6 +223,7 @@ static void x86_gen_string(DisasContext *dc, const Insn *in, X86Op op)
         ir_brcond(s, p.cond, p.a, p.b, done);
     }
     ir_brcondi(s, IR_COND_EQ, x86_ld_reg(dc, R_ECX, aw, false), 0, done);
+    ir_set_label(s, again);
     x86_jmp_to(dc, dc->pc, 1);
     ir_set_label(s, done);
     x86_cc_op_from_helper(dc, CC_OP_DYNAMIC);

@@ -3,7 +3,8 @@
  * addressing, the stack, block exits, and dispatch of a decoded Insn to
  * its per-instruction code (translate-{alu,cc,shift,control,string,system}.c).
  *
- * Block layout: an exit check on env->exit_request, then per instruction
+ * Block layout: an exit check on env->exit_request, with -icount (HF_ICOUNT)
+ * a check and charge of the instruction budget, then per instruction
  * ir_insn_start(EIP, static cc_op) followed by its code. The block stops
  * after an IA_END_TB instruction or one that emitted its own exits, at
  * max_insns, before an instruction that starts (or, except the first,
@@ -648,7 +649,22 @@ static void x86_init_dc(DisasContext *dc, CPUX86State *env, IRContext *s, Transl
     dc->cc_op = CC_OP_DYNAMIC;
 }
 
-void x86_translate_block(CPUX86State *env, IRContext *s, TranslationBlock *tb, int max_insns)
+/* -icount: a block of n instructions runs only if the budget holds n, and
+ * charges them at entry (cpu_restore_state refunds what a fault skips). */
+static void x86_icount_check(DisasContext *dc, int n)
+{
+    IRContext *s = dc->s;
+    IRTemp b = ir_temp_new(s, IR_I64);
+    ir_ld(s, IR_ld, b, s->env, offsetof(CPUX86State, icount_budget));
+    ir_brcondi(s, IR_COND_LT, b, (uint64_t)n, dc->exit_label);
+    ir_subi(s, b, b, (uint64_t)n);
+    ir_st(s, IR_st, b, s->env, offsetof(CPUX86State, icount_budget));
+}
+
+/* One translation pass; icount_n > 0 emits the -icount check for that many
+ * instructions. Logs the guest code when log_asm. */
+static void x86_translate_pass(CPUX86State *env, IRContext *s, TranslationBlock *tb,
+                               int max_insns, int icount_n, bool log_asm)
 {
     DisasContext dc;
     X86Fetch fetch = { .dc = &dc };
@@ -667,6 +683,9 @@ void x86_translate_block(CPUX86State *env, IRContext *s, TranslationBlock *tb, i
     IRTemp req = ir_temp_new(s, IR_I32);
     ir_ld(s, IR_ld, req, s->env, offsetof(CPUX86State, exit_request));
     ir_brcondi(s, IR_COND_NE, req, 0, dc.exit_label);
+    if (icount_n > 0) {
+        x86_icount_check(&dc, icount_n);
+    }
 
     for (;;) {
         Insn insn;
@@ -687,7 +706,7 @@ void x86_translate_block(CPUX86State *env, IRContext *s, TranslationBlock *tb, i
         dc.pc = pc;
         dc.next_pc = (pc + insn.len) & (dc.code64 ? ~0ULL : mode.code32 ? 0xffffffffULL
                                                                          : 0xffffULL);
-        if (log_enabled(LOG_IN_ASM) && r == DECODE_OK) {
+        if (log_asm && r == DECODE_OK) {
             x86_log_insn(&dc, &insn, &fetch);
         }
         if (r == DECODE_OK) {
@@ -718,6 +737,19 @@ void x86_translate_block(CPUX86State *env, IRContext *s, TranslationBlock *tb, i
     tb->nb_insns = (uint32_t)n;
     ir_set_label(s, dc.exit_label);
     ir_exit_tb(s, (uintptr_t)tb | IR_EXIT_REQUESTED);
+}
+
+void x86_translate_block(CPUX86State *env, IRContext *s, TranslationBlock *tb, int max_insns)
+{
+    if (tb->flags & HF_ICOUNT) {
+        /* the check needs the block's length: a first pass finds it, and the
+         * second, capped there, ends the block at the same instruction */
+        x86_translate_pass(env, s, tb, max_insns, 0, false);
+        max_insns = (int)tb->nb_insns;
+        x86_translate_pass(env, s, tb, max_insns, max_insns, log_enabled(LOG_IN_ASM));
+    } else {
+        x86_translate_pass(env, s, tb, max_insns, 0, log_enabled(LOG_IN_ASM));
+    }
 
     if (log_enabled(LOG_OP)) {
         log_printf("OP (pc 0x%llx):\n", (unsigned long long)tb->pc);

@@ -11,9 +11,12 @@
  *   1 MiB - below_4g       RAM; below_4g = RAM size, or 3 GiB if RAM >= 3.5 GiB
  *   4 GiB - BIOS size      the BIOS image, read-only
  *   4 GiB - ...            RAM above 4 GiB
- * Devices, in creation order: i8259 (fills isa_irq), the ISA set, the
- * serial ports that have a back end, PCI (i440FX, PIIX3, PIIX3 IDE),
- * fw_cfg, then -device arguments; fw_cfg contents are published last.
+ * Devices, in creation order: i8259 (fills isa_irq), one local APIC per
+ * CPU, the I/O APIC (which makes isa_irq[] reach it too) and the HPET (on
+ * IRQ0/IRQ8 for legacy replacement), the rest of the ISA set, the serial
+ * ports that have a back end, PCI (i440FX, PIIX3, PIIX3 IDE), fw_cfg, the
+ * PIIX4 PM function (01.3), then -device arguments; fw_cfg contents are
+ * published last.
  * Other engineers' device classes are found by name, so the board links
  * without them; a missing built-in class is warned about and skipped.
  *
@@ -206,10 +209,13 @@ static bool pc_create_cpus(Machine *m, char *err, size_t errlen)
 typedef struct PcIsaDevice {
     const char *cls;
     const char *opts[PC_MAX_OPTS][2];
+    bool (*then)(Machine *m, char *err, size_t errlen);   /* wiring after creation */
 } PcIsaDevice;
 
+static bool pc_create_irq_chips(Machine *m, char *err, size_t errlen);
+
 static const PcIsaDevice pc_isa_devices[] = {
-    { "i8259", { { NULL } } },
+    { "i8259", { { NULL } }, pc_create_irq_chips },
     { "i8254", { { "irq", "0" } } },
     { "mc146818", { { "irq", "8" } } },
     { "i8042", { { "irq", "1" }, { "irq_mouse", "12" } } },
@@ -231,6 +237,27 @@ static bool pc_add_device(Machine *m, const char *name, const DeviceOpts *opts,
     return device_create(m, cls, opts, err, errlen) != NULL;
 }
 
+/*
+ * The APIC of every CPU (after the 8259, whose INTA it chains to LINT0),
+ * the I/O APIC, which joins the 8259 on isa_irq[] (hw/ioapic.c), and the
+ * HPET, which puts itself on IRQ0/IRQ8 for legacy replacement: all before
+ * the 8254 and the RTC take their lines.
+ */
+static bool pc_create_irq_chips(Machine *m, char *err, size_t errlen)
+{
+    static const char *const cpu_index[] = {
+        "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15",
+    };
+    static_assert(ARRAY_SIZE(cpu_index) == ARRAY_SIZE(((Machine *)0)->cpus), "one per CPU");
+    for (int i = 0; i < m->ncpus; i++) {
+        DeviceOpts opts = { 1, { { "cpu", cpu_index[i] } } };
+        if (!pc_add_device(m, "apic", &opts, err, errlen))
+            return false;
+    }
+    return pc_add_device(m, "ioapic", NULL, err, errlen) &&
+           pc_add_device(m, "hpet", NULL, err, errlen);
+}
+
 static bool pc_create_isa_devices(Machine *m, char *err, size_t errlen)
 {
     for (size_t i = 0; i < ARRAY_SIZE(pc_isa_devices); i++) {
@@ -242,6 +269,8 @@ static bool pc_create_isa_devices(Machine *m, char *err, size_t errlen)
             opts.count++;
         }
         if (!pc_add_device(m, isa->cls, &opts, err, errlen))
+            return false;
+        if (isa->then && !isa->then(m, err, errlen))
             return false;
     }
     static const char *const chardev_index[MAX_SERIAL] = { "0", "1", "2", "3" };
@@ -268,7 +297,8 @@ static bool pc_create_chipset(Machine *m, char *err, size_t errlen)
     for (size_t i = 0; i < ARRAY_SIZE(chipset); i++)
         if (!device_create(m, chipset[i], NULL, err, errlen))
             return false;
-    return true;
+    /* ACPI hardware: the PIIX4 PM function (01.3). */
+    return pc_add_device(m, "PIIX4_PM", NULL, err, errlen);
 }
 
 /* Splits "name,key=val,..." in place (s is owned by the board) into opts. */

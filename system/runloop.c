@@ -13,7 +13,17 @@
  * CPU that is halted without work is skipped; when none can run, the thread
  * sleeps until a kick, which the main thread gives after every round of
  * timers and input (anything that can raise an interrupt happens there or
- * in the vCPU thread itself).
+ * in the vCPU thread itself). With several CPUs a time-slice timer makes
+ * the running CPU leave cpu_exec every RUNLOOP_SLICE_NS of virtual time, so
+ * a CPU spinning on another one (SMP bring-up, spinlocks) lets it run.
+ *
+ * Deterministic mode (-icount): timers run on the vCPU thread instead,
+ * between cpu_exec calls, exactly when the instruction count reaches their
+ * deadline. Each cpu_exec gets a grant of instructions up to the earliest
+ * deadline (cpu_icount_grant); a deadline that moves earlier while the CPU
+ * runs shrinks the grant when device code on the vCPU thread moved it, or
+ * kicks the CPU when the main thread did (input is not deterministic
+ * anyway). With every CPU idle the clock warps to the next deadline.
  *
  * Invariants: guest state (CPU and devices) changes only with the lock
  * held or, for a CPU, inside cpu_exec on the vCPU thread; machine_reset runs
@@ -31,6 +41,8 @@
 #include "kestrel/log.h"
 #include "kestrel/timer.h"
 
+#define RUNLOOP_SLICE_NS 1000000      /* 1 ms */
+
 typedef struct RunState {
     Machine *m;
     bool running;             /* not paused (-S, monitor stop, -no-shutdown) */
@@ -39,6 +51,7 @@ typedef struct RunState {
     volatile sig_atomic_t quit_status;
     volatile sig_atomic_t quit_signal;
     int next_cpu;             /* round robin position */
+    Timer *slice_timer;       /* only with several CPUs */
     pthread_t vcpu_thread;
 } RunState;
 
@@ -52,6 +65,10 @@ static pthread_cond_t idle_cond = PTHREAD_COND_INITIALIZER;
 static uint64_t kick_seq;
 static int wake_fds[2] = { -1, -1 };
 static RunState rs;
+static CPUX86State *icount_cpu;          /* -icount: the CPU inside cpu_exec */
+static __thread bool on_vcpu_thread;
+
+#define ICOUNT_MAX_GRANT (1LL << 20)     /* instructions per cpu_exec at most (round robin) */
 
 static void vcpu_kick(void)
 {
@@ -91,6 +108,13 @@ static void kick_cpus(void)
     for (int i = 0; i < rs.m->ncpus; i++)
         cpu_exit(rs.m->cpus[i]);
     vcpu_kick();
+}
+
+static void slice_expired(void *opaque)
+{
+    (void)opaque;
+    kick_cpus();
+    timer_mod(rs.slice_timer, clock_ns() + RUNLOOP_SLICE_NS);
 }
 
 void runloop_request_quit(int status)
@@ -177,22 +201,64 @@ static void handle_cpu_result(Machine *m, int r)
     }
 }
 
+/* -icount: instructions from now until the virtual clock reaches deadline. */
+static int64_t icount_insns_until(Machine *m, int64_t deadline)
+{
+    if (deadline < 0)
+        return ICOUNT_MAX_GRANT;
+    int64_t delta = deadline - clock_ns();
+    if (delta <= 0)
+        return 0;
+    int shift = m->cfg->icount_shift;
+    int64_t n = (delta + (1LL << shift) - 1) >> shift;
+    return n < ICOUNT_MAX_GRANT ? n : ICOUNT_MAX_GRANT;
+}
+
+static int64_t icount_pending(void *opaque)
+{
+    (void)opaque;
+    CPUX86State *env = icount_cpu;
+    return env ? cpu_icount_pending(env) : 0;
+}
+
+static void icount_deadline_moved(void *opaque, int64_t deadline)
+{
+    CPUX86State *env = icount_cpu;
+    if (!env)
+        return;
+    if (on_vcpu_thread)
+        cpu_icount_limit(env, icount_insns_until(opaque, deadline));
+    else
+        cpu_exit(env);
+}
+
 /*
  * -icount with every CPU idle: virtual time stands still, so jump it to the
- * next timer deadline (the main loop then runs that timer) instead of
- * sleeping forever. Deterministic: depends only on the guest's timers.
+ * next timer deadline (the vCPU thread runs that timer after the main loop's
+ * kick) instead of sleeping forever. Deterministic: depends only on the
+ * guest's timers.
  */
 static void icount_warp(Machine *m)
 {
     int64_t deadline = timers_next_deadline();
     if (!clock_icount_enabled() || deadline < 0)
         return;
-    int64_t delta = deadline - clock_ns();
-    if (delta > 0) {
-        int shift = m->cfg->icount_shift;
-        clock_icount_advance(((uint64_t)delta + (1ULL << shift) - 1) >> shift);
-    }
+    clock_icount_advance((uint64_t)icount_insns_until(m, deadline));
     main_loop_wakeup();
+}
+
+/* -icount, lock held: cpu_exec on the vCPU thread with a grant up to the
+ * next deadline, the retired instructions added to the clock after it. */
+static int icount_cpu_exec(Machine *m, CPUX86State *env)
+{
+    cpu_icount_grant(env, icount_insns_until(m, timers_next_deadline()));
+    icount_cpu = env;
+    machine_unlock();
+    int r = cpu_exec(env);
+    machine_lock();
+    cpu_icount_commit(env);
+    icount_cpu = NULL;
+    return r;
 }
 
 /* Next CPU that can run, round robin; NULL if all are halted without work. */
@@ -212,10 +278,14 @@ static CPUX86State *next_runnable_cpu(Machine *m)
 static void *vcpu_thread_fn(void *opaque)
 {
     Machine *m = opaque;
+    bool icount = clock_icount_enabled();
+    on_vcpu_thread = true;
     machine_lock();
     while (!rs.stopping) {
         if (m->reset_request)
             handle_reset(m);
+        if (icount && rs.running)
+            timers_run_due();
         CPUX86State *env = NULL;
         if (rs.running && m->exit_request == MACHINE_RUNNING)
             env = next_runnable_cpu(m);
@@ -225,9 +295,14 @@ static void *vcpu_thread_fn(void *opaque)
             vcpu_wait_kick();
             continue;
         }
-        machine_unlock();
-        int r = cpu_exec(env);
-        machine_lock();
+        int r;
+        if (icount) {
+            r = icount_cpu_exec(m, env);
+        } else {
+            machine_unlock();
+            r = cpu_exec(env);
+            machine_lock();
+        }
         handle_cpu_result(m, r);
         if (m->exit_request != MACHINE_RUNNING || m->reset_request)
             main_loop_wakeup();
@@ -279,7 +354,8 @@ static void main_loop(Machine *m)
     CharDev *owners[CHARDEV_MAX_POLLFDS];
     machine_lock();
     while (!check_exit(m)) {
-        int64_t deadline = rs.running ? timers_run_due() : -1;
+        /* -icount: the vCPU thread runs the timers */
+        int64_t deadline = rs.running && !clock_icount_enabled() ? timers_run_due() : -1;
         vcpu_kick();        /* timers or input may have given a halted CPU work */
         if (check_exit(m))
             break;
@@ -330,10 +406,19 @@ int runloop_run(Machine *m)
         return 1;
     }
     install_signals();
+    static ClockIcountClient icount_client = {
+        .pending = icount_pending, .deadline_moved = icount_deadline_moved,
+    };
+    icount_client.opaque = m;
+    clock_icount_set_client(&icount_client);
     chardev_set_quit_handler(quit_from_escape);
     machine_lock();
     rs.running = !m->cfg->start_paused;
     clock_pause(!rs.running);
+    if (m->ncpus > 1) {
+        rs.slice_timer = timer_new(slice_expired, NULL);
+        timer_mod(rs.slice_timer, clock_ns() + RUNLOOP_SLICE_NS);
+    }
     machine_unlock();
     int rc = pthread_create(&rs.vcpu_thread, NULL, vcpu_thread_fn, m);
     if (rc != 0) {
@@ -342,6 +427,7 @@ int runloop_run(Machine *m)
     }
     main_loop(m);
     pthread_join(rs.vcpu_thread, NULL);
+    clock_icount_set_client(NULL);
     int fd = wake_fds[1];
     wake_fds[1] = -1;
     close(fd);

@@ -3,7 +3,8 @@
  *
  * Real-time mode: virtual time = host monotonic time minus the time spent
  * paused. Deterministic mode (-icount shift=N): virtual time advances only
- * through clock_icount_advance(), 2^N ns per guest instruction.
+ * through clock_icount_advance(), 2^N ns per guest instruction, plus what
+ * the registered vCPU client reports as retired but not yet added.
  *
  * The queue is a list sorted by deadline. All queue operations happen with
  * the machine lock held (device code, the main loop); the clock itself may
@@ -25,6 +26,7 @@ static int64_t paused_total;   /* host ns spent paused */
 static int64_t paused_since = -1;
 static int icount_shift = -1;
 static uint64_t icount_insns;
+static const ClockIcountClient *icount_client;
 
 int64_t host_clock_ns(void)
 {
@@ -43,8 +45,12 @@ static int64_t start_ns(void)
 
 int64_t clock_ns(void)
 {
-    if (icount_shift >= 0)
-        return (int64_t)(__atomic_load_n(&icount_insns, __ATOMIC_RELAXED) << icount_shift);
+    if (icount_shift >= 0) {
+        uint64_t n = __atomic_load_n(&icount_insns, __ATOMIC_RELAXED);
+        if (icount_client)
+            n += (uint64_t)icount_client->pending(icount_client->opaque);
+        return (int64_t)(n << icount_shift);
+    }
     int64_t now = paused_since >= 0 ? paused_since : host_clock_ns();
     return now - start_ns() - paused_total;
 }
@@ -73,6 +79,11 @@ bool clock_icount_enabled(void)
 void clock_icount_advance(uint64_t insns)
 {
     __atomic_add_fetch(&icount_insns, insns, __ATOMIC_RELAXED);
+}
+
+void clock_icount_set_client(const ClockIcountClient *c)
+{
+    icount_client = c;
 }
 
 /* Without a main loop (unit tests) there is nothing to wake. */
@@ -127,8 +138,11 @@ void timer_mod(Timer *t, int64_t deadline_ns)
         p = &(*p)->next;
     t->next = *p;
     *p = t;
-    if (queue == t)
+    if (queue == t) {
+        if (icount_shift >= 0 && icount_client)
+            icount_client->deadline_moved(icount_client->opaque, deadline_ns);
         main_loop_wakeup();
+    }
 }
 
 bool timer_pending(const Timer *t)

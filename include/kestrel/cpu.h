@@ -133,6 +133,8 @@ typedef struct SegmentCache {
 #define HF_SEGCHK_SHIFT  21
 #define HF_SEGCHK_MASK   (0x3fu << HF_SEGCHK_SHIFT)
 #define HF_SEGCHK(seg)   (1u << (HF_SEGCHK_SHIFT + (seg)))
+/* Deterministic mode (-icount): blocks check and charge env->icount_budget at entry. */
+#define HF_ICOUNT        (1u << 27)
 
 /* MMU indices of the softmmu TLB. */
 enum { MMU_KERNEL_IDX = 0, MMU_USER_IDX = 1, MMU_KSMAP_IDX = 2, MMU_PHYS_IDX = 3 };
@@ -145,6 +147,7 @@ enum { MMU_KERNEL_IDX = 0, MMU_USER_IDX = 1, MMU_KSMAP_IDX = 2, MMU_PHYS_IDX = 3
 #define CPU_INTERRUPT_SMI   (1u << 4)
 #define CPU_INTERRUPT_EXIT  (1u << 5)   /* leave cpu_exec (main loop wants the CPU) */
 #define CPU_INTERRUPT_TIMER (1u << 6)   /* local APIC timer/LINT pending */
+#define CPU_INTERRUPT_APIC  (1u << 7)   /* the local APIC holds a vector above its PPR */
 
 /* Exceptions. */
 enum {
@@ -239,6 +242,14 @@ typedef struct CPUX86State {
     SoftTLB tlb;
     uint32_t tlb_victim_next[NB_MMU_MODES];
 
+    /* -icount: instructions the CPU may still run before the next timer
+     * deadline (a block subtracts its count at entry, and exits instead if
+     * the budget is short), and the budget as granted (see cpu_icount_grant).
+     * icount is set by the first grant; HF_ICOUNT follows it. */
+    int64_t icount_budget;
+    int64_t icount_granted;
+    bool icount;
+
     bool halted;
     bool wait_sipi;             /* AP after reset/INIT: only a SIPI starts it */
     uint8_t sipi_vector;        /* set by the local APIC before raising CPU_INTERRUPT_SIPI */
@@ -270,6 +281,9 @@ void cpu_model_list(FILE *f);
  * Called without the machine lock.
  */
 int cpu_exec(CPUX86State *env);
+/* The CPU that cpu_exec runs on this thread (NULL outside cpu_exec): MMIO
+ * callbacks of per-CPU devices (the local APIC) ask it which CPU accesses. */
+extern __thread CPUX86State *cpu_current;
 /* True when a halted CPU has something to do (an unmasked interrupt). */
 bool cpu_has_work(CPUX86State *env);
 
@@ -277,6 +291,20 @@ bool cpu_has_work(CPUX86State *env);
 void cpu_interrupt(CPUX86State *env, uint32_t mask);
 void cpu_reset_interrupt(CPUX86State *env, uint32_t mask);
 void cpu_exit(CPUX86State *env);
+
+/*
+ * Deterministic mode (-icount), called by the thread that runs the CPU
+ * (cpu_icount_limit also from device code that CPU runs): grant lets the
+ * next cpu_exec run at most insns instructions (it returns EXCP_INTERRUPT
+ * when they are used up, exactly at the boundary); pending is how many of
+ * the grant have retired (a running block counts as retired from its entry);
+ * limit shrinks what remains of the grant to insns; commit adds the retired
+ * ones to the virtual clock (clock_icount_advance) and zeroes pending.
+ */
+void cpu_icount_grant(CPUX86State *env, int64_t insns);
+int64_t cpu_icount_pending(const CPUX86State *env);
+void cpu_icount_limit(CPUX86State *env, int64_t insns);
+void cpu_icount_commit(CPUX86State *env);
 
 void cpu_set_a20(CPUX86State *env, bool enabled);
 /*

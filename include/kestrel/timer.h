@@ -41,6 +41,18 @@ void main_loop_wakeup(void);
 void clock_set_icount(int shift);
 bool clock_icount_enabled(void);
 void clock_icount_advance(uint64_t insns);
+/*
+ * The vCPU side of deterministic mode: pending() counts instructions that
+ * retired but were not yet added with clock_icount_advance (the clock
+ * includes them); deadline_moved() is told, under the machine lock, when
+ * timer_mod makes a deadline the earliest, so the running CPU can stop there.
+ */
+typedef struct ClockIcountClient {
+    int64_t (*pending)(void *opaque);
+    void (*deadline_moved)(void *opaque, int64_t deadline_ns);
+    void *opaque;
+} ClockIcountClient;
+void clock_icount_set_client(const ClockIcountClient *c);   /* NULL: none */
 void clock_pause(bool paused);
 
 /* Scale a count of ticks at freq Hz into nanoseconds and back, without overflow. */

@@ -3,7 +3,10 @@
 # qemu-system-i386, to validate the tests against QEMU) with a timeout, once
 # per IR backend (interp, and jit when `-accel tcg,backend=jit` works).
 # A test passes when it exits through isa-debug-exit with code 0 (process
-# status 1), printed at least one PASS line and no FAIL line.
+# status 1), printed at least one PASS line and no FAIL line. A test whose
+# source has a line "; exit-status: N" must end with process status N
+# instead (0: the guest powered the machine off). A line "; args: ARGS" adds
+# emulator arguments (e.g. -smp 2).
 # Prints one line per run and "N passed, N failed"; exits 1 on any failure.
 # Under QEMU, tests whose source has a line "; qemu: skip" are skipped.
 set -u
@@ -39,11 +42,13 @@ for bin in "$@"; do
     for b in $backends; do
         accel=""
         [ "$b" = default ] || accel="-accel tcg,backend=$b"
-        timeout "$timeout_s" "$emu" -kernel "$bin" $accel $common </dev/null >"$log" 2>&1
+        expect=$(sed -n 's/^; exit-status: \([0-9]*\)$/\1/p' "$srcdir/$name.asm" 2>/dev/null)
+        args=$(sed -n 's/^; args: //p' "$srcdir/$name.asm" 2>/dev/null)
+        timeout "$timeout_s" "$emu" -kernel "$bin" $accel $common $args </dev/null >"$log" 2>&1
         status=$?
         why=""
         if [ $status -eq 124 ]; then why="timeout after ${timeout_s}s"
-        elif [ $status -ne 1 ]; then why="exit status $status"
+        elif [ $status -ne "${expect:-1}" ]; then why="exit status $status"
         elif grep -aq '^FAIL' "$log"; then why="a check failed"
         elif ! grep -aq '^PASS' "$log"; then why="no check ran"
         fi

@@ -17,6 +17,7 @@ run_case() {
     local name=$1 expect=$2 want_status=$3 limit=$4
     shift 4
     local out="$work/$name.out"
+    : >"$out"              # exists before the background process opens it
     "$kestrel" "$@" </dev/null >"$out" 2>&1 &
     local pid=$! waited=0 status=running
     while [ "$waited" -lt $((limit * 10)) ]; do
@@ -69,6 +70,12 @@ for be in "${backends[@]}"; do
     if [ -f "$bios" ]; then
         run_case "seabios-nodisk-$be" "SeaBIOS \(version|||No bootable device" kill 30 \
             "${accel[@]}" -nographic -m 128
+        # Two CPUs: SeaBIOS starts the AP with INIT/SIPI and uses the ACPI
+        # tables from etc/table-loader (its debug log on port 0x402, alone on
+        # stdout: COM1 goes nowhere so the two logs do not interleave).
+        run_case "seabios-smp2-$be" "Found 2 cpu\(s\)|||Moving pm_base to 0x600|||ACPI: parse DSDT|||No bootable device" \
+            kill 30 "${accel[@]}" -display none -m 128 -smp 2 -serial null -serial stdio \
+            -device isa-debugcon,iobase=0x402,chardev=1
         img="$work/boot.img"
         if nasm -f bin -o "$img" "$here/bootsector.asm"; then
             truncate -s 1M "$img"

@@ -77,6 +77,12 @@ void tlb_flush_nonglobal(CPUX86State *env) { tlb_flushes++; }
 void tlb_flush_page(CPUX86State *env, uint64_t vaddr) { tlb_flushes++; }
 void cpu_reset_interrupt(CPUX86State *env, uint32_t mask) { env->interrupt_request &= ~mask; }
 int64_t clock_ns(void) { return fake_clock; }
+/* The local APIC (hw/apic.c): these tests run with env->apic == NULL. */
+void apic_base_changed(LocalApic *s, uint64_t old_value) { (void)s, (void)old_value; }
+uint8_t apic_get_tpr(LocalApic *s) { (void)s; return 0; }
+void apic_set_tpr(LocalApic *s, uint8_t cr8) { (void)s, (void)cr8; }
+uint64_t apic_get_tsc_deadline(LocalApic *s) { (void)s; return 0; }
+void apic_set_tsc_deadline(LocalApic *s, uint64_t tsc, int64_t ns) { (void)s, (void)tsc, (void)ns; }
 
 uint32_t cc_compute_all(CCOp op, uint64_t dst, uint64_t src, uint64_t src2)
 {

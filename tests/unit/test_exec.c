@@ -8,7 +8,8 @@
  * whose "host code" is 16 bytes per instruction holding the opcode it was
  * translated from (so stale TBs really run stale code), and which follows
  * chained slots the way patched jumps would, checking exit_request at
- * every block entry like generated code.
+ * every block entry like generated code (and, for HF_ICOUNT blocks, the
+ * instruction budget).
  */
 #include "softmmu-fakes.h"
 #include "kestrel/log.h"
@@ -134,6 +135,11 @@ static uintptr_t toy_exec(void *opaque, const void *code)
     for (;;) {
         if (env->exit_request)
             return (uintptr_t)tb | IR_EXIT_REQUESTED;
+        if (tb->flags & HF_ICOUNT) {            /* -icount: check and charge */
+            if (env->icount_budget < (int64_t)tb->nb_insns)
+                return (uintptr_t)tb | IR_EXIT_REQUESTED;
+            env->icount_budget -= tb->nb_insns;
+        }
         toy.blocks++;
         if (toy.exit_after && --toy.exit_after == 0)
             cpu_exit(env);
@@ -494,6 +500,44 @@ START_TEST(test_exit_before_running)
 }
 END_TEST
 
+START_TEST(test_loop_icount_budget)
+{
+    setup_toy();
+    /* a 4-instruction self loop; 7 instructions of budget: one whole block,
+     * then a block cut to 3, then the loop stops before the JMP */
+    static const uint8_t prog[] = { OP_NOP, 0, OP_NOP, 0, OP_NOP, 0, OP_JMP, (uint8_t)-4 };
+    toy_put(0x1000, prog, 8);
+    env->rip = 0x1000;
+    env->hflags |= HF_ICOUNT;
+    env->icount_budget = 7;
+    ck_assert_int_eq(cpu_exec(env), EXCP_INTERRUPT);
+    ck_assert_int_eq(env->icount_budget, 0);
+    ck_assert_uint_eq(env->regs[R_EAX], 6);
+    ck_assert_uint_eq(env->rip, 0x1006);
+    ck_assert_int_eq(cpu_exec(env), EXCP_INTERRUPT);   /* still nothing left */
+    ck_assert_uint_eq(env->rip, 0x1006);
+    env->icount_budget = 1;                           /* the JMP alone */
+    ck_assert_int_eq(cpu_exec(env), EXCP_INTERRUPT);
+    ck_assert_uint_eq(env->rip, 0x1000);
+    ck_assert_uint_eq(env->regs[R_EAX], 6);
+}
+END_TEST
+
+START_TEST(test_loop_icount_refund_on_fault)
+{
+    setup_toy();
+    /* the UD (index 2) and the END after it do not retire; the handler's HLT does */
+    static const uint8_t prog[] = { OP_NOP, 0, OP_NOP, 0, OP_UD, 0, OP_END, 0 };
+    toy_put(0x1000, prog, 8);
+    env->rip = 0x1000;
+    env->hflags |= HF_ICOUNT;
+    env->icount_budget = 100;
+    ck_assert_int_eq(cpu_exec(env), EXCP_HLT);
+    ck_assert_int_eq(toy.vector, EXCP_UD);
+    ck_assert_int_eq(env->icount_budget, 100 - 2 - 1);
+}
+END_TEST
+
 static Suite *exec_suite(void)
 {
     Suite *s = suite_create("exec");
@@ -514,6 +558,8 @@ static Suite *exec_suite(void)
     tcase_add_test(loop, test_loop_interrupts);
     tcase_add_test(loop, test_loop_ends_interrupt_shadow);
     tcase_add_test(loop, test_exit_before_running);
+    tcase_add_test(loop, test_loop_icount_budget);
+    tcase_add_test(loop, test_loop_icount_refund_on_fault);
     suite_add_tcase(s, loop);
     return s;
 }

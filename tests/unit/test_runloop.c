@@ -2,7 +2,9 @@
  * test_runloop.c - the event loop and the vCPU thread with a scripted fake
  * CPU: exits through the machine's request (isa-debug-exit), a halted CPU
  * woken by a timer, reset and -no-reboot, -S then cont, quit requests,
- * -no-shutdown, and the -icount warp over an idle CPU.
+ * -no-shutdown, the -icount warp over an idle CPU, and -icount timers that
+ * fire exactly at their deadline (grants cut at deadlines, also at one
+ * armed while the CPU runs).
  *
  * Fakes (the CPU and the board are other engineers' parts): cpu_exec runs
  * the test's script, cpu_has_work reports `work`, machine_reset counts.
@@ -41,6 +43,33 @@ bool cpu_has_work(CPUX86State *env)
 void cpu_exit(CPUX86State *env)
 {
     env->exit_request = 1;
+}
+
+/* -icount grants, as cpu/icount.c keeps them; the scripts retire
+ * instructions by lowering icount_budget. */
+void cpu_icount_grant(CPUX86State *env, int64_t insns)
+{
+    env->icount_budget = env->icount_granted = insns;
+}
+
+int64_t cpu_icount_pending(const CPUX86State *env)
+{
+    return env->icount_granted - env->icount_budget;
+}
+
+void cpu_icount_limit(CPUX86State *env, int64_t insns)
+{
+    int64_t cut = env->icount_budget - (insns > 0 ? insns : 0);
+    if (cut > 0) {
+        env->icount_budget -= cut;
+        env->icount_granted -= cut;
+    }
+}
+
+void cpu_icount_commit(CPUX86State *env)
+{
+    clock_icount_advance((uint64_t)cpu_icount_pending(env));
+    env->icount_granted = env->icount_budget;
 }
 
 void machine_reset(Machine *m)
@@ -248,6 +277,59 @@ START_TEST(test_icount_warp)
 }
 END_TEST
 
+/* -icount: timers fire on the vCPU thread exactly at their deadline, also
+ * one armed by "device code" while the CPU runs (shrinking its grant). */
+static Timer *tick, *early;
+static int64_t tick_seen[4], early_seen = -1;
+static int ticks_seen;
+
+static void on_tick(void *opaque)
+{
+    ck_assert(machine_lock_held());
+    tick_seen[ticks_seen++] = clock_ns();
+    if (ticks_seen < 4)
+        timer_mod(tick, clock_ns() + 777);
+}
+
+static void on_early(void *opaque)
+{
+    early_seen = clock_ns();
+}
+
+static int icount_script(int call)
+{
+    if (call == 1) {
+        cpu.icount_budget -= 100;             /* 100 instructions, then an OUT arms a timer */
+        machine_lock();
+        timer_mod(early, clock_ns() + 50);
+        machine_unlock();
+    }
+    if (ticks_seen == 4)
+        request_exit(6);
+    cpu.icount_budget = 0;                    /* runs the whole grant */
+    return EXCP_INTERRUPT;
+}
+
+START_TEST(test_icount_timers_exact)
+{
+    cfg.icount_shift = 0;
+    clock_set_icount(0);
+    script = icount_script;
+    tick = timer_new(on_tick, NULL);
+    early = timer_new(on_early, NULL);
+    machine_lock();
+    timer_mod(tick, 1000);
+    machine_unlock();
+    ck_assert_int_eq(runloop_run(&machine), 6);
+    ck_assert_int_eq(early_seen, 150);
+    ck_assert_int_eq(ticks_seen, 4);
+    for (int i = 0; i < 4; i++)
+        ck_assert_int_eq(tick_seen[i], 1000 + 777 * i);
+    timer_free(tick);
+    timer_free(early);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("runloop");
@@ -262,6 +344,7 @@ int main(void)
     tcase_add_test(tc, test_quit);
     tcase_add_test(tc, test_no_shutdown);
     tcase_add_test(tc, test_icount_warp);
+    tcase_add_test(tc, test_icount_timers_exact);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

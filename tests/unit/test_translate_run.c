@@ -11,7 +11,9 @@
  * Checked: SETcc/Jcc after every flag-setting ALU operation at 8/16/32 bits
  * against the host CPU's flags (with the static cc_op fast paths and, with
  * one instruction per block, the dynamic path), rotates through the host,
- * shift by zero keeping flags, REP MOVS/CMPS, PUSH/POP/CALL/RET/PUSHA/POPA/
+ * shift by zero keeping flags, REP MOVS/CMPS, the bulk REP path against the
+ * per-element one (overlap, both directions, page crossing, 16-bit wrap,
+ * CMPS/SCAS stops, CX = 0, 64-bit addressing), PUSH/POP/CALL/RET/PUSHA/POPA/
  * ENTER/LEAVE, real-mode segment bases with 16-bit addressing.
  */
 #if defined(__x86_64__)
@@ -73,6 +75,20 @@ void cpu_st(CPUX86State *env, uint64_t vaddr, uint64_t val, MemOp mo, unsigned m
             uintptr_t ra)
 {
     mem_st(vaddr, val, 1 << (mo & MO_SIZE));
+}
+
+/* The bulk REP path's page probe: the flat memory is plain RAM, unless the
+ * test turns the bulk path off to get the per-element reference. */
+static bool bulk_enabled = true;
+static int bulk_probes;
+
+void *mmu_probe_ram(CPUX86State *env, uint64_t vaddr, bool write, unsigned mmu_idx)
+{
+    if (!bulk_enabled) {
+        return NULL;
+    }
+    bulk_probes++;
+    return guest_mem + (vaddr & (sizeof(guest_mem) - 1));
 }
 
 int translator_ld_code(CPUX86State *env, TranslationBlock *tb, uint64_t linear,
@@ -850,6 +866,91 @@ START_TEST(test_rep_movs_cmps)
 }
 END_TEST
 
+/* The bulk REP path against the per-element path on the same memory. */
+typedef struct RepCase {
+    X86Op op;
+    int size, aw;
+    uint32_t prefixes;
+    bool down;
+    uint64_t si, di, cx, ax;
+    bool code64;
+} RepCase;
+
+static const RepCase rep_cases[] = {
+    { X86_MOVS, 1, 4, PFX_REPZ, false, 0x4f00, 0x4f01, 0x1800, 0 },    /* replicates a byte */
+    { X86_MOVS, 4, 4, PFX_REPZ, true, 0x6ffc, 0x6ffa, 0x900, 0 },      /* overlapping, down */
+    { X86_MOVS, 2, 4, PFX_REPZ, false, 0x4000, 0x8ff0, 0x40, 0 },      /* dst crosses a page */
+    { X86_MOVS, 2, 2, PFX_REPZ, false, 0x1234fff0, 0x4000, 0xabcd0020, 0 }, /* SI wraps */
+    { X86_STOS, 2, 2, PFX_REPNZ, true, 0, 0x0010, 0x30, 0x1234 },       /* DI wraps down */
+    { X86_STOS, 4, 4, PFX_REPZ, false, 0, 0x5f10, 0x300, 0xdeadbeef },
+    { X86_STOS, 1, 4, PFX_REPZ, true, 0, 0x6010, 0x200, 0x5a },
+    { X86_LODS, 2, 4, PFX_REPZ, false, 0x4ff0, 0, 0x30, 0x11112222 },
+    { X86_SCAS, 1, 4, PFX_REPNZ, false, 0, 0x4000, 0x2000, 0xff },
+    { X86_SCAS, 4, 4, PFX_REPZ, true, 0, 0x7ffc, 0x800, 0x12345678 },
+    { X86_CMPS, 1, 4, PFX_REPZ, false, 0x4000, 0x6000, 0x2000, 0 },
+    { X86_CMPS, 4, 4, PFX_REPZ, true, 0x5ffc, 0x7ffc, 0x800, 0 },
+    { X86_CMPS, 2, 4, PFX_REPNZ, false, 0x4000, 0x4001, 0x100, 0 },
+    { X86_MOVS, 1, 4, PFX_REPZ, false, 0x4000, 0x5000, 0, 0 },          /* CX = 0 */
+    { X86_MOVS, 1, 8, PFX_REPZ, false, 0, 0x4000, 0x1300, 0, true },    /* from offset 0 */
+    { X86_STOS, 8, 8, PFX_REPZ, true, 0, 0x100005ff8, 0x280, 0x0102030405060708, true },
+    { X86_MOVS, 1, 4, PFX_REPZ, false, 0xffffffff00004000, 0x6000, 0x1100, 0, true },
+};
+
+static uint8_t rep_init_mem[1 << 20], rep_ref_mem[1 << 20];
+
+static void rep_case_setup(const RepCase *c)
+{
+    env_flat32();
+    memcpy(guest_mem, rep_init_mem, sizeof(guest_mem));
+    env.regs[R_ESI] = c->si;
+    env.regs[R_EDI] = c->di;
+    env.regs[R_ECX] = c->cx;
+    env.regs[R_EAX] = c->ax;
+    env.eflags |= c->down ? DF_MASK : 0;
+    env.cc_src = CC_C;
+    if (c->code64) {
+        env.hflags = HF_PE | HF_LMA | HF_CS64 | HF_SS32;
+        env.segs[R_DS].base = 0x5000;    /* ignored in 64-bit mode */
+    }
+    script_reset(0x1000);
+    Insn *in = EMIT0(MOVS, c->size);
+    in->op = c->op;
+    in->opcode = c->size > 1;
+    in->addrsize = (uint8_t)c->aw;
+    in->prefixes = c->prefixes;
+}
+
+START_TEST(test_rep_bulk_matches_elements)
+{
+    for (size_t i = 0; i < sizeof(rep_init_mem); i++) {
+        rep_init_mem[i] = (uint8_t)(i * 13 + 7);
+    }
+    rep_init_mem[0x5700] ^= 0xff;        /* where the CMPS cases differ */
+    for (size_t i = 0; i < ARRAY_SIZE(rep_cases); i++) {
+        const RepCase *c = &rep_cases[i];
+        bulk_enabled = false;
+        rep_case_setup(c);
+        ck_assert_int_eq(run_script(64), 0);
+        uint64_t ref_regs[16];
+        memcpy(ref_regs, env.regs, sizeof(ref_regs));
+        uint32_t ref_flags = env_flags();
+        memcpy(rep_ref_mem, guest_mem, sizeof(guest_mem));
+
+        bulk_enabled = true;
+        bulk_probes = 0;
+        rep_case_setup(c);
+        ck_assert_int_eq(run_script(64), 0);
+        for (int r = 0; r < 16; r++) {
+            ck_assert_msg(env.regs[r] == ref_regs[r], "case %zu: reg %d %#llx, elementwise %#llx",
+                          i, r, (unsigned long long)env.regs[r], (unsigned long long)ref_regs[r]);
+        }
+        ck_assert_msg(env_flags() == ref_flags, "case %zu: flags", i);
+        ck_assert_msg(memcmp(guest_mem, rep_ref_mem, sizeof(guest_mem)) == 0, "case %zu: memory", i);
+        ck_assert_msg((bulk_probes > 0) == (c->cx != 0), "case %zu: bulk path used", i);
+    }
+}
+END_TEST
+
 START_TEST(test_stack_ops)
 {
     env_flat32();
@@ -1155,6 +1256,7 @@ int main(void)
     tcase_add_test(tc, test_shld_shrd);
     tcase_add_test(tc, test_shift_zero_keeps_flags);
     tcase_add_test(tc, test_rep_movs_cmps);
+    tcase_add_test(tc, test_rep_bulk_matches_elements);
     tcase_add_test(tc, test_stack_ops);
     tcase_add_test(tc, test_real_mode);
     tcase_add_test(tc, test_div_by_zero_raises);
