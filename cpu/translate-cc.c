@@ -5,8 +5,11 @@
  * Invariants: conditions after CMP/SUB, logic ops and result-only tests
  * (ZF, SF) are computed from cc_dst/cc_src with one compare, relying on the
  * translator's own invariant that those globals hold values zero-extended to
- * the operation size while dc->cc_op is static. Anything else goes through
- * EFLAGS (cc_src itself under CC_OP_EFLAGS, else h_cc_compute_all).
+ * the operation size while dc->cc_op is static. After a SUB/CMP of this
+ * block, its first operand is read from dc->cc_src1 instead of being rebuilt
+ * as cc_dst + cc_src (valid until the next change of dc->cc_op). Anything
+ * else goes through EFLAGS (cc_src itself under CC_OP_EFLAGS, else
+ * h_cc_compute_all).
  */
 #include "cpu/translate.h"
 
