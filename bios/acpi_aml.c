@@ -10,7 +10,7 @@
 #include "bios/acpi_aml.h"
 
 enum { EXT_OP = 0x5b, AML_NAME_OP = 0x08, AML_SCOPE_OP = 0x10, AML_BUFFER_OP = 0x11,
-       AML_PACKAGE_OP = 0x12, AML_METHOD_OP = 0x14, AML_IF_OP = 0xa0, AML_ELSE_OP = 0xa1,
+       AML_PACKAGE_OP = 0x12, AML_METHOD_OP = 0x14, AML_IF_OP = 0xa0,
        EXT_REGION_OP = 0x80, EXT_FIELD_OP = 0x81, EXT_DEVICE_OP = 0x82,
        EXT_PROCESSOR_OP = 0x83 };
 
@@ -66,11 +66,6 @@ void blob_u64(AcpiBlob *b, uint64_t v)
     uint8_t le[8];
     st64_le(le, v);
     blob_bytes(b, le, 8);
-}
-
-void blob_pad(AcpiBlob *b, size_t align)
-{
-    blob_reserve(b, (align - b->len % align) % align);
 }
 
 /* Inserts n bytes at `at`, moving what follows. */
@@ -143,12 +138,6 @@ void aml_int(AcpiBlob *b, uint64_t v)
     }
 }
 
-void aml_string(AcpiBlob *b, const char *s)
-{
-    blob_u8(b, 0x0d);
-    blob_bytes(b, s, strlen(s) + 1);
-}
-
 void aml_eisaid(AcpiBlob *b, const char *id)
 {
     assert(strlen(id) == 7);
@@ -203,12 +192,6 @@ void aml_open_method(AcpiBlob *b, const char *path, int nargs, bool serialized)
 void aml_open_if(AcpiBlob *b)
 {
     blob_u8(b, AML_IF_OP);
-    aml_open(b);
-}
-
-void aml_open_else(AcpiBlob *b)
-{
-    blob_u8(b, AML_ELSE_OP);
     aml_open(b);
 }
 

@@ -34,7 +34,6 @@ void blob_u8(AcpiBlob *b, uint8_t v);
 void blob_u16(AcpiBlob *b, uint16_t v);
 void blob_u32(AcpiBlob *b, uint32_t v);
 void blob_u64(AcpiBlob *b, uint64_t v);
-void blob_pad(AcpiBlob *b, size_t align);        /* zeros up to a multiple of align */
 
 /* AML opcodes used by the DSDT. */
 enum {
@@ -51,7 +50,6 @@ enum { AML_SYSTEM_MEMORY = 0, AML_SYSTEM_IO = 1, AML_PCI_CONFIG = 2 };
 void aml_op(AcpiBlob *b, uint8_t op);
 void aml_name(AcpiBlob *b, const char *path);    /* a NameString: "\\_SB", "PCI0", "^ISA"... */
 void aml_int(AcpiBlob *b, uint64_t v);           /* the shortest integer encoding */
-void aml_string(AcpiBlob *b, const char *s);
 void aml_eisaid(AcpiBlob *b, const char *id);    /* "PNP0A03" as a compressed EISA ID */
 
 /* Name(path, ...): the value follows as the next item(s). */
@@ -62,7 +60,6 @@ void aml_open_scope(AcpiBlob *b, const char *path);
 void aml_open_device(AcpiBlob *b, const char *path);
 void aml_open_method(AcpiBlob *b, const char *path, int nargs, bool serialized);
 void aml_open_if(AcpiBlob *b);                   /* the predicate follows */
-void aml_open_else(AcpiBlob *b);
 void aml_open_package(AcpiBlob *b, uint8_t nelems);
 void aml_open_buffer(AcpiBlob *b);               /* the size is computed at close */
 void aml_open_field(AcpiBlob *b, const char *region, uint8_t flags);

@@ -143,6 +143,17 @@ static void fetch_desc(CPUX86State *env, uint32_t sel, uint32_t *lo, uint32_t *h
     }
 }
 
+/* Reads the descriptor of a code segment or gate selector: null is #GP(0),
+ * one outside its table #GP(sel). */
+static void fetch_code_desc(CPUX86State *env, uint32_t sel, uint32_t *lo, uint32_t *hi,
+                            uintptr_t ra)
+{
+    if ((sel & 0xfffc) == 0) {
+        raise_exception_err(env, EXCP_GP, 0, ra);
+    }
+    fetch_desc(env, sel, lo, hi, EXCP_GP, 0, ra);
+}
+
 void cpu_load_seg_cache(CPUX86State *env, int seg, uint32_t selector, uint64_t base,
                         uint32_t limit, uint32_t flags)
 {
@@ -369,30 +380,41 @@ static void check_legacy_gate(CPUX86State *env, uint32_t sel, uint32_t hi, uintp
     }
 }
 
-/* Switches tasks for JMP/CALL to a TSS descriptor or a task gate. */
+static bool is_call_gate(uint32_t hi)
+{
+    return desc_type(hi) == SYS_CALL_GATE16 || desc_type(hi) == SYS_CALL_GATE32;
+}
+
+/* JMP/CALL to a system descriptor other than a call gate: a task gate or a
+ * TSS descriptor switches tasks; any other type is #GP(sel). */
 static void far_to_task(CPUX86State *env, uint32_t sel, uint32_t lo, uint32_t hi,
                         TaskSource src, uint32_t next_eip, uintptr_t ra)
 {
     unsigned type = desc_type(hi);
+    bool busy = type == SYS_TSS16_BUSY || type == SYS_TSS32_BUSY;
+    if (type != SYS_TASK_GATE && type != SYS_TSS16_AVAIL && type != SYS_TSS32_AVAIL && !busy) {
+        raise_fault_sel(env, EXCP_GP, sel, ra);
+    }
     check_legacy_gate(env, sel, hi, ra);
     check_gate(env, sel, hi, ra);
     if (type == SYS_TASK_GATE) {
         task_gate_target(env, lo, &sel, &lo, &hi, 0, ra);
-    } else if (type != SYS_TSS16_AVAIL && type != SYS_TSS32_AVAIL) {
-        raise_fault_sel(env, EXCP_GP, sel, ra);             /* busy TSS */
+    } else if (busy) {
+        raise_fault_sel(env, EXCP_GP, sel, ra);
     }
     task_switch(env, sel, lo, hi, src, next_eip, ra);
 }
 
-/* The code segment a call gate names, checked (SDM CALL: "call gate" steps). */
-static void gate_target(CPUX86State *env, uint32_t gate_lo, uint32_t *sel, uint32_t *lo,
-                        uint32_t *hi, uintptr_t ra)
+/* The code segment and entry point of the call gate (sel, lo, hi), checked
+ * (SDM CALL: "call gate" steps); returns the entry point. */
+static uint32_t call_gate_target(CPUX86State *env, uint32_t gate_sel, uint32_t gate_lo,
+                                 uint32_t gate_hi, uint32_t *sel, uint32_t *lo, uint32_t *hi,
+                                 uintptr_t ra)
 {
+    check_legacy_gate(env, gate_sel, gate_hi, ra);
+    check_gate(env, gate_sel, gate_hi, ra);
     *sel = gate_lo >> 16;
-    if ((*sel & 0xfffc) == 0) {
-        raise_exception_err(env, EXCP_GP, 0, ra);
-    }
-    fetch_desc(env, *sel, lo, hi, EXCP_GP, 0, ra);
+    fetch_code_desc(env, *sel, lo, hi, ra);
     if ((*hi & (DESC_S_MASK | DESC_CS_MASK)) != (DESC_S_MASK | DESC_CS_MASK) ||
         desc_dpl(*hi) > cpu_cpl(env)) {
         raise_fault_sel(env, EXCP_GP, *sel, ra);
@@ -400,12 +422,23 @@ static void gate_target(CPUX86State *env, uint32_t gate_lo, uint32_t *sel, uint3
     if (!(*hi & DESC_P_MASK)) {
         raise_fault_sel(env, EXCP_NP, *sel, ra);
     }
+    uint32_t off = (gate_hi & 0xffff0000u) | (gate_lo & 0xffff);
+    return (desc_type(gate_hi) & 8) ? off : off & 0xffff;
 }
 
-static uint32_t gate_offset(uint32_t lo, uint32_t hi)
+/* Reads the descriptor a far JMP/CALL names. For a code segment it checks
+ * the segment and the offset in it and returns true; a system descriptor
+ * (a gate or a TSS) is left to the caller. */
+static bool far_code_target(CPUX86State *env, uint32_t sel, uint64_t offset, uint32_t *lo,
+                            uint32_t *hi, uintptr_t ra)
 {
-    uint32_t off = (hi & 0xffff0000u) | (lo & 0xffff);
-    return (desc_type(hi) & 8) ? off : off & 0xffff;
+    fetch_code_desc(env, sel, lo, hi, ra);
+    if (!(*hi & DESC_S_MASK)) {
+        return false;
+    }
+    check_code_target(env, sel, *hi, cpu_cpl(env), ra);
+    check_eip_limit(env, offset, *lo, *hi, ra);
+    return true;
 }
 
 void helper_ljmp_protected(CPUX86State *env, uint64_t selector, uint64_t offset,
@@ -413,39 +446,17 @@ void helper_ljmp_protected(CPUX86State *env, uint64_t selector, uint64_t offset,
 {
     uintptr_t ra = ir_getpc();
     uint32_t sel = (uint32_t)selector & 0xffff, lo, hi;
-    if ((sel & 0xfffc) == 0) {
-        raise_exception_err(env, EXCP_GP, 0, ra);
-    }
-    fetch_desc(env, sel, &lo, &hi, EXCP_GP, 0, ra);
-    if (hi & DESC_S_MASK) {
-        check_code_target(env, sel, hi, cpu_cpl(env), ra);
-        check_eip_limit(env, offset, lo, hi, ra);
+    if (far_code_target(env, sel, offset, &lo, &hi, ra)) {
         load_cs_same(env, sel, lo, hi, offset, ra);
-        return;
-    }
-    switch (desc_type(hi)) {
-    case SYS_CALL_GATE16:
-    case SYS_CALL_GATE32: {
-        uint32_t gsel, glo, ghi, eip = gate_offset(lo, hi);
-        check_legacy_gate(env, sel, hi, ra);
-        check_gate(env, sel, hi, ra);
-        gate_target(env, lo, &gsel, &glo, &ghi, ra);
+    } else if (is_call_gate(hi)) {
+        uint32_t gsel, glo, ghi, eip = call_gate_target(env, sel, lo, hi, &gsel, &glo, &ghi, ra);
         if (!(ghi & DESC_C_MASK) && desc_dpl(ghi) != cpu_cpl(env)) {
             raise_fault_sel(env, EXCP_GP, gsel, ra);
         }
         check_eip_limit(env, eip, glo, ghi, ra);
         load_cs_same(env, gsel, glo, ghi, eip, ra);
-        break;
-    }
-    case SYS_TASK_GATE:
-    case SYS_TSS16_AVAIL:
-    case SYS_TSS32_AVAIL:
-    case SYS_TSS16_BUSY:
-    case SYS_TSS32_BUSY:
+    } else {
         far_to_task(env, sel, lo, hi, TASK_JMP, (uint32_t)next_eip, ra);
-        break;
-    default:
-        raise_fault_sel(env, EXCP_GP, sel, ra);
     }
 }
 DEF_HELPER(ljmp_protected, 3, false, 0);
@@ -481,55 +492,36 @@ static void call_gate_inner(CPUX86State *env, uint32_t gate_hi, uint32_t csel, u
     env->rip = eip;
 }
 
+/* CALL to a code segment at the current privilege: pushes CS and the return
+ * address with the given size, then loads CS:eip. */
+static void call_same_level(CPUX86State *env, uint32_t sel, uint32_t lo, uint32_t hi,
+                            uint64_t eip, uint64_t next_eip, unsigned size, uintptr_t ra)
+{
+    StackPtr s;
+    stack_init_current(&s, env, ra);
+    stack_push(&s, env->segs[R_CS].selector, size);
+    stack_push(&s, next_eip, size);
+    stack_commit(&s);
+    load_cs_same(env, sel, lo, hi, eip, ra);
+}
+
 void helper_lcall_protected(CPUX86State *env, uint64_t selector, uint64_t offset,
                             uint64_t opsize, uint64_t next_eip)
 {
     uintptr_t ra = ir_getpc();
     uint32_t sel = (uint32_t)selector & 0xffff, lo, hi;
-    StackPtr s;
-    if ((sel & 0xfffc) == 0) {
-        raise_exception_err(env, EXCP_GP, 0, ra);
-    }
-    fetch_desc(env, sel, &lo, &hi, EXCP_GP, 0, ra);
-    if (hi & DESC_S_MASK) {
-        check_code_target(env, sel, hi, cpu_cpl(env), ra);
-        check_eip_limit(env, offset, lo, hi, ra);
-        stack_init_current(&s, env, ra);
-        stack_push(&s, env->segs[R_CS].selector, (unsigned)opsize);
-        stack_push(&s, next_eip, (unsigned)opsize);
-        stack_commit(&s);
-        load_cs_same(env, sel, lo, hi, offset, ra);
-        return;
-    }
-    switch (desc_type(hi)) {
-    case SYS_CALL_GATE16:
-    case SYS_CALL_GATE32: {
-        uint32_t csel, clo, chi, eip = gate_offset(lo, hi);
-        unsigned size = (desc_type(hi) & 8) ? 4 : 2;
-        check_legacy_gate(env, sel, hi, ra);
-        check_gate(env, sel, hi, ra);
-        gate_target(env, lo, &csel, &clo, &chi, ra);
+    if (far_code_target(env, sel, offset, &lo, &hi, ra)) {
+        call_same_level(env, sel, lo, hi, offset, next_eip, (unsigned)opsize, ra);
+    } else if (is_call_gate(hi)) {
+        uint32_t csel, clo, chi, eip = call_gate_target(env, sel, lo, hi, &csel, &clo, &chi, ra);
         check_eip_limit(env, eip, clo, chi, ra);
         if (!(chi & DESC_C_MASK) && desc_dpl(chi) < cpu_cpl(env)) {
             call_gate_inner(env, hi, csel, clo, chi, eip, next_eip, ra);
-            return;
+        } else {
+            call_same_level(env, csel, clo, chi, eip, next_eip, (desc_type(hi) & 8) ? 4 : 2, ra);
         }
-        stack_init_current(&s, env, ra);
-        stack_push(&s, env->segs[R_CS].selector, size);
-        stack_push(&s, next_eip, size);
-        stack_commit(&s);
-        load_cs_same(env, csel, clo, chi, eip, ra);
-        break;
-    }
-    case SYS_TASK_GATE:
-    case SYS_TSS16_AVAIL:
-    case SYS_TSS32_AVAIL:
-    case SYS_TSS16_BUSY:
-    case SYS_TSS32_BUSY:
+    } else {
         far_to_task(env, sel, lo, hi, TASK_CALL, (uint32_t)next_eip, ra);
-        break;
-    default:
-        raise_fault_sel(env, EXCP_GP, sel, ra);
     }
 }
 DEF_HELPER(lcall_protected, 4, false, 0);
@@ -539,10 +531,7 @@ void check_return_cs(CPUX86State *env, uint32_t sel, uint32_t *lo, uint32_t *hi,
                      uintptr_t ra)
 {
     unsigned rpl = sel & 3;
-    if ((sel & 0xfffc) == 0) {
-        raise_exception_err(env, EXCP_GP, 0, ra);
-    }
-    fetch_desc(env, sel, lo, hi, EXCP_GP, 0, ra);
+    fetch_code_desc(env, sel, lo, hi, ra);
     if ((*hi & (DESC_S_MASK | DESC_CS_MASK)) != (DESC_S_MASK | DESC_CS_MASK) ||
         rpl < cpu_cpl(env)) {
         raise_fault_sel(env, EXCP_GP, sel, ra);

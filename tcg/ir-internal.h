@@ -53,4 +53,13 @@ void ir_labels_recount(IRContext *s, uint32_t *refs);
 /* Dead-code elimination over s (backward liveness); also fills IROp.life. */
 void ir_liveness_dce(IRContext *s, bool remove_dead);
 
+/*
+ * Backend bookkeeping of guest instruction boundaries: at an insn_start op
+ * whose code begins at code_pos, ir_insn_record() ends the previous
+ * instruction there and records the op's data; ir_insn_close() ends the
+ * last instruction at the end of the block's code.
+ */
+void ir_insn_record(IRContext *s, const IROp *op, size_t code_pos);
+void ir_insn_close(IRContext *s, size_t code_pos);
+
 #endif

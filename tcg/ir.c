@@ -143,6 +143,28 @@ void ir_reset(IRContext *s)
     p->nb_consts = 0;
 }
 
+/* --- Guest instruction boundaries (filled by the backends) --- */
+
+void ir_insn_record(IRContext *s, const IROp *op, size_t code_pos)
+{
+    if (s->nb_insns == s->insn_cap) {
+        s->insn_cap = s->insn_cap ? s->insn_cap * 2 : 64;
+        s->insn_end_off = realloc(s->insn_end_off, s->insn_cap * sizeof(*s->insn_end_off));
+        s->insn_data = realloc(s->insn_data, s->insn_cap * sizeof(*s->insn_data));
+        if (!s->insn_end_off || !s->insn_data)
+            abort();
+    }
+    ir_insn_close(s, code_pos);
+    memcpy(s->insn_data[s->nb_insns], &op->args[0], sizeof(s->insn_data[0]));
+    s->nb_insns++;
+}
+
+void ir_insn_close(IRContext *s, size_t code_pos)
+{
+    if (s->nb_insns)
+        s->insn_end_off[s->nb_insns - 1] = (uint32_t)code_pos;
+}
+
 IRTemp ir_global_new(IRContext *s, IRType t, intptr_t env_offset, const char *name)
 {
     /* Globals must be registered before the first block is built. */

@@ -16,7 +16,8 @@
  * are already narrow become copies.
  * Each op kind has one small fold function (ir_fold_table) that either
  * keeps the op, rewrites it into a mov (of a constant or of a temp), or
- * drops it. Ops after an unconditional exit or branch are unreachable up
+ * drops it; the two-operand arithmetic ops share one, driven by a table
+ * of their algebraic identities (opt_binary_rules). Ops after an unconditional exit or branch are unreachable up
  * to the next label and are dropped (insn_start markers stay). Finally
  * the backward pass of liveness.c removes ops whose results are unused.
  * Globals stay correct because writes to them are only dropped when
@@ -265,99 +266,70 @@ static void fold_commute(IROpt *o, IROp *op)
 #define A(op) ((IRTemp)(op)->args[1])
 #define B(op) ((IRTemp)(op)->args[2])
 
-static IRFold fold_add(IROpt *o, IROp *op)
+/*
+ * The algebraic identities of the binary ops d = a OP b, checked in this
+ * order once a constant operand of a commutative op is second:
+ *   b == fixed_b                    -> d = fixed_d   (x * 0 = 0, x % 1 = 0)
+ *   a == b (same_zero), a == 0 (zero_a) -> d = 0    (x - x = 0, 0 << y = 0)
+ *   a == b (same_copy), b == copy_b -> d = a       (x & x = x, x + 0 = x)
+ * OptConst names the constants these rules test against.
+ */
+typedef enum OptConst { K_NONE, K_ZERO, K_ONE, K_ONES } OptConst;
+
+typedef struct OptBinaryRules {
+    bool commute, same_zero, same_copy, zero_a;
+    OptConst copy_b, fixed_b, fixed_d;
+} OptBinaryRules;
+
+static const OptBinaryRules opt_binary_rules[IR_NB_OPS] = {
+    [IR_add]  = { .commute = true, .copy_b = K_ZERO },
+    [IR_sub]  = { .same_zero = true, .copy_b = K_ZERO },
+    [IR_mul]  = { .commute = true, .fixed_b = K_ZERO, .fixed_d = K_ZERO, .copy_b = K_ONE },
+    [IR_and]  = { .commute = true, .fixed_b = K_ZERO, .fixed_d = K_ZERO, .same_copy = true,
+                  .copy_b = K_ONES },
+    [IR_or]   = { .commute = true, .fixed_b = K_ONES, .fixed_d = K_ONES, .same_copy = true,
+                  .copy_b = K_ZERO },
+    [IR_xor]  = { .commute = true, .same_zero = true, .copy_b = K_ZERO },
+    [IR_andc] = { .same_zero = true, .zero_a = true, .copy_b = K_ZERO },
+    /* Shifts and rotates: by 0 is a copy; 0 shifted or rotated stays 0. */
+    [IR_shl]  = { .zero_a = true, .copy_b = K_ZERO },
+    [IR_shr]  = { .zero_a = true, .copy_b = K_ZERO },
+    [IR_sar]  = { .zero_a = true, .copy_b = K_ZERO },
+    [IR_rotl] = { .zero_a = true, .copy_b = K_ZERO },
+    [IR_rotr] = { .zero_a = true, .copy_b = K_ZERO },
+    [IR_div]  = { .copy_b = K_ONE },
+    [IR_divu] = { .copy_b = K_ONE },
+    [IR_rem]  = { .fixed_b = K_ONE, .fixed_d = K_ZERO },
+    [IR_remu] = { .fixed_b = K_ONE, .fixed_d = K_ZERO },
+};
+
+static uint64_t opt_const_value(OptConst k, IRType t)
 {
-    fold_commute(o, op);
-    if (fold_binary_const(o, op))
-        return FOLD_KEEP;
-    return opt_is_const_val(o, B(op), 0) ? opt_to_mov(o, op, D(op), A(op)) : FOLD_KEEP;
+    return k == K_ONES ? opt_ones(t) : k == K_ONE;
 }
 
-static IRFold fold_sub(IROpt *o, IROp *op)
+static bool opt_is_rule_const(IROpt *o, IRTemp t, OptConst k, IRType type)
 {
-    if (fold_binary_const(o, op))
-        return FOLD_KEEP;
-    if (A(op) == B(op))
-        return opt_to_movi(o, op, D(op), 0);
-    return opt_is_const_val(o, B(op), 0) ? opt_to_mov(o, op, D(op), A(op)) : FOLD_KEEP;
+    return k != K_NONE && opt_is_const_val(o, t, opt_const_value(k, type));
 }
 
-static IRFold fold_mul(IROpt *o, IROp *op)
+static IRFold fold_binary(IROpt *o, IROp *op)
 {
-    fold_commute(o, op);
+    const OptBinaryRules *r = &opt_binary_rules[op->opc];
+    if (r->commute)
+        fold_commute(o, op);
     if (fold_binary_const(o, op))
         return FOLD_KEEP;
-    if (opt_is_const_val(o, B(op), 0))
+    if (opt_is_rule_const(o, B(op), r->fixed_b, op->type))
+        return opt_to_movi(o, op, D(op), opt_const_value(r->fixed_d, op->type));
+    if ((r->same_zero && A(op) == B(op)) || (r->zero_a && opt_is_const_val(o, A(op), 0)))
         return opt_to_movi(o, op, D(op), 0);
-    return opt_is_const_val(o, B(op), 1) ? opt_to_mov(o, op, D(op), A(op)) : FOLD_KEEP;
-}
-
-static IRFold fold_and(IROpt *o, IROp *op)
-{
-    fold_commute(o, op);
-    if (fold_binary_const(o, op))
-        return FOLD_KEEP;
-    if (opt_is_const_val(o, B(op), 0))
-        return opt_to_movi(o, op, D(op), 0);
-    uint64_t b;
-    if (A(op) == B(op) || (opt_is_const(o, B(op), &b) && !(opt_zmask(o, A(op)) & ~b)))
+    if ((r->same_copy && A(op) == B(op)) || opt_is_rule_const(o, B(op), r->copy_b, op->type))
+        return opt_to_mov(o, op, D(op), A(op));
+    uint64_t b;   /* a & b where a has no bit outside b (known-zero bits): a copy */
+    if (op->opc == IR_and && opt_is_const(o, B(op), &b) && !(opt_zmask(o, A(op)) & ~b))
         return opt_to_mov(o, op, D(op), A(op));
     return FOLD_KEEP;
-}
-
-static IRFold fold_or(IROpt *o, IROp *op)
-{
-    fold_commute(o, op);
-    if (fold_binary_const(o, op))
-        return FOLD_KEEP;
-    if (opt_is_const_val(o, B(op), opt_ones(op->type)))
-        return opt_to_movi(o, op, D(op), opt_ones(op->type));
-    if (A(op) == B(op) || opt_is_const_val(o, B(op), 0))
-        return opt_to_mov(o, op, D(op), A(op));
-    return FOLD_KEEP;
-}
-
-static IRFold fold_xor(IROpt *o, IROp *op)
-{
-    fold_commute(o, op);
-    if (fold_binary_const(o, op))
-        return FOLD_KEEP;
-    if (A(op) == B(op))
-        return opt_to_movi(o, op, D(op), 0);
-    return opt_is_const_val(o, B(op), 0) ? opt_to_mov(o, op, D(op), A(op)) : FOLD_KEEP;
-}
-
-static IRFold fold_andc(IROpt *o, IROp *op)
-{
-    if (fold_binary_const(o, op))
-        return FOLD_KEEP;
-    if (A(op) == B(op) || opt_is_const_val(o, A(op), 0))
-        return opt_to_movi(o, op, D(op), 0);
-    return opt_is_const_val(o, B(op), 0) ? opt_to_mov(o, op, D(op), A(op)) : FOLD_KEEP;
-}
-
-/* Shifts and rotates: by 0 is a copy; 0 shifted or rotated stays 0. */
-static IRFold fold_shift(IROpt *o, IROp *op)
-{
-    if (fold_binary_const(o, op))
-        return FOLD_KEEP;
-    if (opt_is_const_val(o, A(op), 0))
-        return opt_to_movi(o, op, D(op), 0);
-    return opt_is_const_val(o, B(op), 0) ? opt_to_mov(o, op, D(op), A(op)) : FOLD_KEEP;
-}
-
-static IRFold fold_div(IROpt *o, IROp *op)
-{
-    if (fold_binary_const(o, op))
-        return FOLD_KEEP;
-    return opt_is_const_val(o, B(op), 1) ? opt_to_mov(o, op, D(op), A(op)) : FOLD_KEEP;
-}
-
-static IRFold fold_rem(IROpt *o, IROp *op)
-{
-    if (fold_binary_const(o, op))
-        return FOLD_KEEP;
-    return opt_is_const_val(o, B(op), 1) ? opt_to_movi(o, op, D(op), 0) : FOLD_KEEP;
 }
 
 /* clz/ctz: a known a decides; a == 0 yields b. */
@@ -492,11 +464,12 @@ static IRFold fold_extract(IROpt *o, IROp *op)
 
 static const IRFoldFn ir_fold_table[IR_NB_OPS] = {
     [IR_mov] = fold_mov,
-    [IR_add] = fold_add, [IR_sub] = fold_sub, [IR_mul] = fold_mul,
-    [IR_and] = fold_and, [IR_or] = fold_or, [IR_xor] = fold_xor, [IR_andc] = fold_andc,
-    [IR_shl] = fold_shift, [IR_shr] = fold_shift, [IR_sar] = fold_shift,
-    [IR_rotl] = fold_shift, [IR_rotr] = fold_shift,
-    [IR_div] = fold_div, [IR_divu] = fold_div, [IR_rem] = fold_rem, [IR_remu] = fold_rem,
+    [IR_add] = fold_binary, [IR_sub] = fold_binary, [IR_mul] = fold_binary,
+    [IR_and] = fold_binary, [IR_or] = fold_binary, [IR_xor] = fold_binary,
+    [IR_andc] = fold_binary, [IR_shl] = fold_binary, [IR_shr] = fold_binary,
+    [IR_sar] = fold_binary, [IR_rotl] = fold_binary, [IR_rotr] = fold_binary,
+    [IR_div] = fold_binary, [IR_divu] = fold_binary, [IR_rem] = fold_binary,
+    [IR_remu] = fold_binary,
     [IR_clz] = fold_count_zeros, [IR_ctz] = fold_count_zeros,
 #define FOLD_UNARY(n) [IR_##n] = fold_unary,
     IR_UNARY_OPS(FOLD_UNARY)

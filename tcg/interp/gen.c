@@ -137,23 +137,6 @@ static void gen_label_ref(InterpGen *g, uint64_t label)
     gen_word(g, 0);
 }
 
-static void gen_insn_start(InterpGen *g, const IROp *op)
-{
-    IRContext *s = g->s;
-    if (s->nb_insns == s->insn_cap) {
-        s->insn_cap = s->insn_cap ? s->insn_cap * 2 : 64;
-        s->insn_end_off = realloc(s->insn_end_off, s->insn_cap * sizeof(*s->insn_end_off));
-        s->insn_data = realloc(s->insn_data, s->insn_cap * sizeof(*s->insn_data));
-        if (!s->insn_end_off || !s->insn_data)
-            abort();
-    }
-    if (s->nb_insns)
-        s->insn_end_off[s->nb_insns - 1] = (uint32_t)g->pos;
-    s->insn_data[s->nb_insns][0] = op->args[0];
-    s->insn_data[s->nb_insns][1] = op->args[1];
-    s->nb_insns++;
-}
-
 static void gen_goto_tb(InterpGen *g, const IROp *op, IRCodeInfo *info)
 {
     unsigned slot = (unsigned)op->args[0] & 1;
@@ -190,7 +173,7 @@ static void gen_op(InterpGen *g, const IROp *op, IRCodeInfo *info)
 {
     switch (op->opc) {
     case IR_insn_start:
-        gen_insn_start(g, op);
+        ir_insn_record(g->s, op, g->pos);
         return;
     case IR_set_label:
         g->label_off[op->args[0]] = (uint32_t)g->pos;
@@ -278,8 +261,7 @@ static void gen_finish(InterpGen *g)
             g->failed = true;         /* a branch to a label never set */
         gen_patch(g, g->fixups[i].pos, off);
     }
-    if (g->s->nb_insns)
-        g->s->insn_end_off[g->s->nb_insns - 1] = (uint32_t)g->pos;
+    ir_insn_close(g->s, g->pos);
 }
 
 bool interp_gen_code(IRContext *s, uint8_t *buf, size_t room, IRCodeInfo *info)

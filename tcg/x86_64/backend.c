@@ -37,24 +37,6 @@ static void *jit_alloc(size_t n)
     return p;
 }
 
-/* --- Guest instruction boundaries --- */
-
-static void jit_insn_start(Jit *j, const IROp *op)
-{
-    IRContext *s = j->s;
-    if (s->nb_insns == s->insn_cap) {
-        s->insn_cap = s->insn_cap ? s->insn_cap * 2 : 64;
-        s->insn_end_off = realloc(s->insn_end_off, s->insn_cap * sizeof(*s->insn_end_off));
-        s->insn_data = realloc(s->insn_data, s->insn_cap * sizeof(*s->insn_data));
-        if (!s->insn_end_off || !s->insn_data)
-            abort();
-    }
-    if (s->nb_insns)
-        s->insn_end_off[s->nb_insns - 1] = (uint32_t)j->b.pos;
-    memcpy(s->insn_data[s->nb_insns], &op->args[0], sizeof(s->insn_data[0]));
-    s->nb_insns++;
-}
-
 /* --- Control flow --- */
 
 static void jit_label_ref(Jit *j, size_t disp_pos, uint64_t label)
@@ -399,7 +381,7 @@ static void jit_gen_op(Jit *j, const IROp *op, IRCodeInfo *info)
 {
     switch (op->opc) {
     case IR_insn_start:
-        jit_insn_start(j, op);
+        ir_insn_record(j->s, op, j->b.pos);
         return;
     case IR_set_label:
         jit_ra_label(j);
@@ -453,8 +435,7 @@ static void jit_finish(Jit *j)
             j->b.failed = true;           /* a branch to a label never set */
         emit_patch_u32(&j->b, j->fixups[i].pos, off - (j->fixups[i].pos + 4));
     }
-    if (j->s->nb_insns)
-        j->s->insn_end_off[j->s->nb_insns - 1] = (uint32_t)j->b.pos;
+    ir_insn_close(j->s, j->b.pos);
 }
 
 static bool jit_gen_code(IRContext *s, uint8_t *buf, size_t room, IRCodeInfo *info)
