@@ -1,7 +1,8 @@
 /*
  * exec-internal.h - private interface between cpu/mmu.c, cpu/tb.c and
  * cpu/exec.c (the softmmu and the execution engine). Nothing outside these
- * three files includes it.
+ * three files includes it, except cpu/translate.c for the layout of the
+ * jump cache (its inline probe mirrors helper_lookup_tb_ptr's hit path).
  *
  * Per-vCPU private state (CPUExecState, reached through env->exec) holds
  * what the public TLB layout has no room for: the physical page behind each

@@ -76,6 +76,7 @@ static TranslationBlock *tb_gen_code(CPUX86State *env, uint64_t pc, uint64_t cs_
         if (ir_backend->gen_code(exec_ir, buf, code_cache_room(), &tb->info)) {
             code_cache_commit(tb->info.size);
             tb->code = buf;
+            tb->code_rx = code_cache_rx(buf);
             tb_set_insn_table(tb, exec_ir);
             tb_link(tb, cached);
             return tb;

@@ -142,6 +142,7 @@ struct TranslationBlock {
     uint64_t phys_pc;         /* physical address of the first byte */
     uint64_t phys_page2;      /* second page if the block crosses one, else -1 */
     uint8_t *code;            /* host code (or bytecode) in the code cache */
+    const void *code_rx;      /* the same, executable view (what goto_ptr takes) */
     IRCodeInfo info;
     uint32_t nb_insns;
     uint8_t *insn_table;      /* compressed (end offset, pc, cc_op) per insn */

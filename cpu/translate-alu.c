@@ -52,7 +52,11 @@ static void x86_gen_arith(DisasContext *dc, const Insn *in, X86Op op)
     if (op != X86_CMP && op != X86_TEST) {
         x86_st_op(dc, d, r);
     }
-    x86_set_cc(dc, x86_cc_sized(cc, size), r, cc == CC_OP_LOGICB ? IR_NO_TEMP : b, carry);
+    if (cc == CC_OP_SUBB) {
+        x86_set_cc_sub(dc, size, r, a, b);
+    } else {
+        x86_set_cc(dc, x86_cc_sized(cc, size), r, cc == CC_OP_LOGICB ? IR_NO_TEMP : b, carry);
+    }
 }
 
 #define DEF_ARITH(n) \

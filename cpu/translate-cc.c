@@ -5,8 +5,11 @@
  * Invariants: conditions after CMP/SUB, logic ops and result-only tests
  * (ZF, SF) are computed from cc_dst/cc_src with one compare, relying on the
  * translator's own invariant that those globals hold values zero-extended to
- * the operation size while dc->cc_op is static. Anything else goes through
- * EFLAGS (cc_src itself under CC_OP_EFLAGS, else h_cc_compute_all).
+ * the operation size while dc->cc_op is static. After a SUB/CMP of this
+ * block, its first operand is read from dc->cc_src1 instead of being rebuilt
+ * as cc_dst + cc_src (valid until the next change of dc->cc_op). Anything
+ * else goes through EFLAGS (cc_src itself under CC_OP_EFLAGS, else
+ * h_cc_compute_all).
  */
 #include "cpu/translate.h"
 
@@ -44,6 +47,28 @@ void x86_set_cc(DisasContext *dc, CCOp op, IRTemp dst, IRTemp src, IRTemp src2)
         ir_mov(dc->s, G_CC_SRC2, src2);
     }
     x86_set_cc_op(dc, op);
+}
+
+void x86_set_cc_sub(DisasContext *dc, int size, IRTemp dst, IRTemp src1, IRTemp src)
+{
+    if (dc->cc_src1 == IR_NO_TEMP) {
+        dc->cc_src1 = ir_temp_tb(dc->s, IR_I64);
+    }
+    ir_mov(dc->s, dc->cc_src1, src1);     /* dead code unless a condition reads it */
+    x86_set_cc(dc, x86_cc_sized(CC_OP_SUBB, size), dst, src, IR_NO_TEMP);
+    dc->cc_src1_valid = true;
+}
+
+/* The first operand of the last SUB-group op: cc_dst + cc_src at its size. */
+static IRTemp x86_sub_src1(DisasContext *dc, int size)
+{
+    if (dc->cc_src1_valid) {
+        return dc->cc_src1;
+    }
+    IRTemp t = x86_tmp(dc);
+    ir_add(dc->s, t, G_CC_DST, G_CC_SRC);
+    x86_ext(dc, t, t, size, false);
+    return t;
 }
 
 IRTemp x86_compute_eflags(DisasContext *dc)
@@ -84,9 +109,7 @@ IRTemp x86_compute_c(DisasContext *dc)
             ir_setcond(s, IR_COND_LTU, t, G_CC_DST, G_CC_SRC);
             return t;
         case CC_OP_SUBB:        /* borrow iff src1 < src */
-            ir_add(s, t, G_CC_DST, G_CC_SRC);
-            x86_ext(dc, t, t, size, false);
-            ir_setcond(s, IR_COND_LTU, t, t, G_CC_SRC);
+            ir_setcond(s, IR_COND_LTU, t, x86_sub_src1(dc, size), G_CC_SRC);
             return t;
         case CC_OP_LOGICB:
             ir_movi(s, t, 0);
@@ -158,7 +181,6 @@ static CCPrep x86_cc_from_eflags(DisasContext *dc, int base, IRTemp f)
 /* Fast paths from cc_dst/cc_src; returns false when none applies. */
 static bool x86_cc_fast(DisasContext *dc, int base, CCPrep *p)
 {
-    IRContext *s = dc->s;
     CCOp group;
     int size;
     IRTemp zero = x86_const(dc, 0);
@@ -167,9 +189,7 @@ static bool x86_cc_fast(DisasContext *dc, int base, CCPrep *p)
         return false;
     }
     if (group == CC_OP_SUBB && base != 0 && base != 5) {
-        IRTemp src1 = x86_tmp(dc);
-        ir_add(s, src1, G_CC_DST, G_CC_SRC);
-        x86_ext(dc, src1, src1, size, false);
+        IRTemp src1 = x86_sub_src1(dc, size);
         switch (base) {
         case 1: *p = (CCPrep){ IR_COND_LTU, src1, G_CC_SRC }; return true;
         case 3: *p = (CCPrep){ IR_COND_LEU, src1, G_CC_SRC }; return true;

@@ -54,7 +54,7 @@ static void x86_jump_indirect(DisasContext *dc, IRTemp target, int opsize)
     IRTemp t = x86_tmp(dc);
     x86_ext(dc, t, target, opsize, false);
     x86_st_rip_temp(dc, t);
-    x86_exit_indirect(dc);
+    x86_exit_indirect_eip(dc, t);
     dc->jmp = DISAS_EXITED;
 }
 

@@ -12,7 +12,8 @@
  * with TF set or with the interrupt shadow active.
  *
  * Exits: direct jumps to the block's page chain with goto_tb/exit_tb(tb|slot);
- * other jumps store EIP and go through helper_lookup_tb_ptr + goto_ptr;
+ * other jumps store EIP, probe the jump cache inline (x86_gen_jmp_cache_probe)
+ * and go through helper_lookup_tb_ptr + goto_ptr only on a miss;
  * state-changing instructions store EIP and exit_tb(0). Every exit first
  * stores the static cc_op. Exceptions known at translation time (#UD, #GP
  * for privilege, #NM) and inline checks (segment limits) store EIP and
@@ -23,6 +24,7 @@
  * logged before and after.
  */
 #include "cpu/translate.h"
+#include "cpu/exec-internal.h"
 #include "kestrel/log.h"
 #include <stdlib.h>
 
@@ -83,6 +85,7 @@ void x86_ext(DisasContext *dc, IRTemp d, IRTemp a, int size, bool sign)
 
 void x86_set_cc_op(DisasContext *dc, CCOp op)
 {
+    dc->cc_src1_valid = false;
     if (op != dc->cc_op) {
         dc->cc_op = op;
         dc->cc_op_dirty = op != CC_OP_DYNAMIC;
@@ -101,6 +104,7 @@ void x86_cc_op_from_helper(DisasContext *dc, CCOp op)
 {
     dc->cc_op = op;
     dc->cc_op_dirty = false;
+    dc->cc_src1_valid = false;
 }
 
 void x86_call_helper(DisasContext *dc, const IRHelper *h, IRTemp ret, const IRTemp *args)
@@ -398,14 +402,70 @@ void x86_exit_state_changed(DisasContext *dc)
     ir_exit_tb(dc->s, 0);
 }
 
+/*
+ * The hit path of helper_lookup_tb_ptr as IR: the jump cache entry of the
+ * linear EIP (tb_jmp_cache_index) holds a valid TB with this EIP, CS base and
+ * hflags: jump to its code; anything else goes to miss. env->rip holds the
+ * target (so does eip unless IR_NO_TEMP); CS does not change on the jumps
+ * that come here.
+ */
+static void x86_gen_jmp_cache_probe(DisasContext *dc, IRTemp eip, IRLabel *miss)
+{
+    _Static_assert(TB_JMP_GROUP_BITS == 6 && TLB_PAGE_BITS == 12,
+                   "the index below is tb_jmp_cache_index() for 64 groups of 64");
+    IRContext *s = dc->s;
+    IRTemp rip = ir_temp_tb(s, IR_I64), tb = ir_temp_tb(s, IR_I64);
+    IRTemp lin = ir_temp_new(s, IR_I64), hi = ir_temp_new(s, IR_I64);
+    IRTemp v = ir_temp_new(s, IR_I64), flags = ir_temp_new(s, IR_I64);
+    if (eip != IR_NO_TEMP)
+        ir_mov(s, rip, eip);
+    else
+        ir_ld(s, IR_ld, rip, s->env, offsetof(CPUX86State, rip));
+    ir_addi(s, lin, rip, dc->cs_base);
+    if (!dc->code64)
+        ir_op1(s, IR_ext32u, lin, lin);
+    ir_shri(s, hi, lin, TB_JMP_GROUP_BITS);             /* page bits now at 6..11 */
+    ir_xor(s, lin, lin, hi);
+    ir_andi(s, lin, lin, (1u << TB_JMP_GROUP_BITS) - 1);  /* in_page */
+    ir_andi(s, hi, hi, ((1u << TB_JMP_GROUP_BITS) - 1) << TB_JMP_GROUP_BITS);
+    ir_or(s, lin, lin, hi);
+    ir_shli(s, lin, lin, 3);
+    ir_ld(s, IR_ld, hi, s->env, offsetof(CPUX86State, exec));
+    ir_add(s, lin, lin, hi);
+    ir_ld(s, IR_ld, tb, lin, offsetof(CPUExecState, jmp_cache));
+    ir_brcondi(s, IR_COND_EQ, tb, 0, miss);
+    ir_ld(s, IR_ld, v, tb, offsetof(TranslationBlock, pc));
+    ir_brcond(s, IR_COND_NE, v, rip, miss);
+    ir_ld(s, IR_ld, v, tb, offsetof(TranslationBlock, cs_base));
+    ir_brcondi(s, IR_COND_NE, v, dc->cs_base, miss);
+    ir_ld(s, IR_ld32u, v, tb, offsetof(TranslationBlock, flags));
+    ir_ld(s, IR_ld32u, flags, s->env, offsetof(CPUX86State, hflags));
+    ir_brcond(s, IR_COND_NE, v, flags, miss);
+    _Static_assert(sizeof(((TranslationBlock *)0)->invalid) == 1, "loaded as a byte");
+    ir_ld(s, IR_ld8u, v, tb, offsetof(TranslationBlock, invalid));
+    ir_brcondi(s, IR_COND_NE, v, 0, miss);
+    ir_ld(s, IR_ld, v, tb, offsetof(TranslationBlock, code_rx));
+    ir_goto_ptr(s, v);
+}
+
 void x86_exit_indirect(DisasContext *dc)
+{
+    x86_exit_indirect_eip(dc, IR_NO_TEMP);
+}
+
+void x86_exit_indirect_eip(DisasContext *dc, IRTemp eip)
 {
     if (dc->no_chain) {
         x86_exit_state_changed(dc);
         return;
     }
-    IRTemp code = x86_tmp(dc);
     x86_sync_cc_op(dc);
+    if (!log_enabled(LOG_EXEC)) {          /* -d exec logs each lookup in the helper */
+        IRLabel *miss = ir_label_new(dc->s);
+        x86_gen_jmp_cache_probe(dc, eip, miss);
+        ir_set_label(dc->s, miss);
+    }
+    IRTemp code = x86_tmp(dc);
     ir_call0(dc->s, &h_lookup_tb_ptr, code);
     ir_goto_ptr(dc->s, code);
 }
@@ -419,7 +479,7 @@ void x86_jmp_to(DisasContext *dc, uint64_t eip, unsigned slot)
         ir_exit_tb(dc->s, (uintptr_t)dc->tb | slot);
     } else {
         x86_st_rip(dc, eip);
-        x86_exit_indirect(dc);
+        x86_exit_indirect_eip(dc, x86_const(dc, eip));   /* the probe folds the index */
     }
 }
 

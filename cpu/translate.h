@@ -54,6 +54,10 @@ typedef struct DisasContext {
     unsigned mem_idx;
     CCOp cc_op;
     bool cc_op_dirty;
+    /* After SUB/CMP (and until cc_op next changes): cc_src1 holds the first
+     * operand, cc_dst + cc_src, so conditions need not rebuild it. */
+    IRTemp cc_src1;
+    bool cc_src1_valid;
     DisasJump jmp;
     IRTemp a0;               /* linear address of insn->mem, once computed */
     IRLabel *exit_label;     /* target of the block-entry exit check */
@@ -95,6 +99,7 @@ void x86_st_rip(DisasContext *dc, uint64_t eip);
 void x86_st_rip_temp(DisasContext *dc, IRTemp eip);
 void x86_jmp_to(DisasContext *dc, uint64_t eip, unsigned slot);
 void x86_exit_indirect(DisasContext *dc);        /* env->rip already stored */
+void x86_exit_indirect_eip(DisasContext *dc, IRTemp eip);   /* ... and also in eip */
 void x86_exit_state_changed(DisasContext *dc);   /* env->rip already stored */
 void x86_raise(DisasContext *dc, int vector);
 void x86_raise_err(DisasContext *dc, int vector, int err);
@@ -117,6 +122,8 @@ IRTemp x86_compute_eflags(DisasContext *dc);     /* CC_* bits */
 IRTemp x86_compute_c(DisasContext *dc);          /* 0 or 1 */
 /* Set the lazy state: dst/src/src2 may be IR_NO_TEMP when unused. */
 void x86_set_cc(DisasContext *dc, CCOp op, IRTemp dst, IRTemp src, IRTemp src2);
+/* SUB/CMP: set the lazy state and remember src1 (zero-extended) in dc->cc_src1. */
+void x86_set_cc_sub(DisasContext *dc, int size, IRTemp dst, IRTemp src1, IRTemp src);
 CCOp x86_cc_sized(CCOp base_b, int size);
 /* cc_src = (eflags & ~mask) | bits, cc_op = EFLAGS. */
 void x86_update_eflags(DisasContext *dc, uint32_t mask, IRTemp bits);

@@ -6,8 +6,11 @@
  *  - at goto_tb, at calls that may read globals and at every op that may
  *    fault (IR_OPF_MEM): the globals as well, since the chained block, the
  *    helper or the fault handler observes guest state in env;
- *  - at labels and branches: globals and TB temps (the other side of the
- *    edge is not tracked, so they are assumed read); EBB temps die there.
+ *  - at labels and branches: globals, and the TB temps live at the label
+ *    (those read below it before being written, found by repeating the walk
+ *    until the labels' sets settle, since loops jump backwards); EBB temps
+ *    die there. A block with too many labels times TB temps for the sets
+ *    assumes every TB temp live at every label instead.
  * An op without side effects whose outputs are all dead is removed (when
  * asked), as is a call to a helper flagged IR_CALL_NO_SIDE_EFFECTS whose
  * result is unused. IROp.life gets IR_LIFE_DEAD(n) for each temp argument
@@ -20,9 +23,13 @@
 #include "tcg/ir-internal.h"
 #include <stdlib.h>
 
+#define LIVE_SETS_MAX (1u << 22)   /* bytes of per-label sets before giving up */
+
 typedef struct IRLive {
     IRContext *s;
     uint8_t *live;            /* per temp */
+    uint8_t *label_live;      /* per label, per temp: a TB temp live at it; NULL: all */
+    bool changed;             /* a label's set grew during this walk */
 } IRLive;
 
 enum { LIVE_GLOBALS = 1, LIVE_TB = 2, LIVE_EBB_DIE = 4 };
@@ -42,6 +49,26 @@ static void ir_live_mark(IRLive *l, unsigned what)
     }
 }
 
+/* The TB temps live at label: record them (at set_label) or add them (at a jump). */
+static void ir_live_label(IRLive *l, uint64_t label, bool at_label)
+{
+    const IRContext *s = l->s;
+    if (!l->label_live) {
+        ir_live_mark(l, LIVE_TB);
+        return;
+    }
+    uint8_t *set = &l->label_live[label * s->nb_temps];
+    for (IRTemp t = s->nb_globals + 1; t < s->nb_temps; t++) {
+        if (s->temps[t].kind != IR_TEMP_TB)
+            continue;
+        if (at_label && l->live[t] && !set[t]) {
+            set[t] = 1;
+            l->changed = true;
+        }
+        l->live[t] |= set[t];
+    }
+}
+
 /* Which globals/temps become live above op (or die there), before its own args. */
 static void ir_live_effects(IRLive *l, const IROp *op)
 {
@@ -50,11 +77,20 @@ static void ir_live_effects(IRLive *l, const IROp *op)
     case IR_exit_tb: case IR_goto_ptr:
         ir_live_mark(l, LIVE_GLOBALS | LIVE_EBB_DIE);
         return;
-    case IR_set_label: case IR_br:
-        ir_live_mark(l, LIVE_GLOBALS | LIVE_EBB_DIE | LIVE_TB);
+    case IR_set_label:
+        ir_live_label(l, op->args[0], true);
+        ir_live_mark(l, LIVE_GLOBALS);
+        for (IRTemp t = l->s->nb_globals + 1; t < l->s->nb_temps; t++)
+            if (l->s->temps[t].kind == IR_TEMP_EBB)
+                l->live[t] = 0;
+        return;
+    case IR_br:
+        ir_live_mark(l, LIVE_GLOBALS | LIVE_EBB_DIE);
+        ir_live_label(l, op->args[0], false);
         return;
     case IR_brcond:
-        ir_live_mark(l, LIVE_GLOBALS | LIVE_TB);
+        ir_live_mark(l, LIVE_GLOBALS);
+        ir_live_label(l, op->args[3], false);
         return;
     case IR_goto_tb:
         ir_live_mark(l, LIVE_GLOBALS);
@@ -116,23 +152,43 @@ static void ir_live_op(IRLive *l, IROp *op, bool remove_dead)
     op->life = life;
 }
 
+/* One backward walk; removes dead ops when asked. */
+static void ir_live_walk(IRLive *l, bool remove_dead)
+{
+    IRContext *s = l->s;
+    memset(l->live, 0, s->nb_temps);
+    l->changed = false;
+    ir_live_mark(l, LIVE_GLOBALS);
+    for (uint32_t i = s->nb_ops; i-- > 0;) {
+        IROp *op = &s->ops[i];
+        if (op->opc == IR_discard) {
+            if (ir_temp_tracked(s, (IRTemp)op->args[0]))
+                l->live[op->args[0]] = 0;
+            op->life = IR_LIFE_DEAD(0);
+            continue;
+        }
+        ir_live_op(l, op, remove_dead);
+    }
+}
+
 void ir_liveness_dce(IRContext *s, bool remove_dead)
 {
     IRLive l = { .s = s, .live = calloc(s->nb_temps, 1) };
     if (!l.live)
         abort();
-    ir_live_mark(&l, LIVE_GLOBALS);
-    for (uint32_t i = s->nb_ops; i-- > 0;) {
-        IROp *op = &s->ops[i];
-        if (op->opc == IR_discard) {
-            if (ir_temp_tracked(s, (IRTemp)op->args[0]))
-                l.live[op->args[0]] = 0;
-            op->life = IR_LIFE_DEAD(0);
-            continue;
-        }
-        ir_live_op(&l, op, remove_dead);
+    size_t sets = (size_t)s->nb_labels * s->nb_temps;
+    if (sets && sets <= LIVE_SETS_MAX) {
+        l.label_live = calloc(sets, 1);
+        if (!l.label_live)
+            abort();
+        do
+            ir_live_walk(&l, false);   /* the sets only grow: this ends */
+        while (l.changed);
     }
+    ir_live_walk(&l, remove_dead);
+    assert(!l.changed);
     free(l.live);
+    free(l.label_live);
     if (remove_dead)
         ir_ops_compact(s);
 }

@@ -11,6 +11,9 @@
  *    (they die there, so no use of one is ever moved past that point);
  *  - a call that may write globals, or an st* to host memory (it may hit
  *    a global's env slot): everything known about globals.
+ * Per temp it also knows which bits may be nonzero (zmask, forgotten on the
+ * same events as a constant), so zero-extensions and masks of values that
+ * are already narrow become copies.
  * Each op kind has one small fold function (ir_fold_table) that either
  * keeps the op, rewrites it into a mov (of a constant or of a temp), or
  * drops it; the two-operand arithmetic ops share one, driven by a table
@@ -31,6 +34,8 @@ typedef struct IROptTemp {
     uint32_t copy_ver;        /* copy_src's version when copied */
     uint32_t copy_ebb;        /* the EBB epoch when copied */
     uint32_t ver;             /* bumped at every write */
+    uint32_t z_known;         /* == label epoch: bits outside zmask are zero */
+    uint64_t zmask;
     IRTemp copy_src;
 } IROptTemp;
 
@@ -125,6 +130,7 @@ static void opt_clobber(IROpt *o, IRTemp t)
     IROptTemp *ot = &o->t[t];
     ot->ver++;
     ot->known = 0;
+    ot->z_known = 0;
     ot->copy_epoch = 0;
 }
 
@@ -159,6 +165,68 @@ static void opt_learn_mov(IROpt *o, IRTemp d, IRTemp src)
         od->copy_ver = o->t[src].ver;
         od->copy_epoch = o->copy_epoch;
         od->copy_ebb = o->ebb_epoch;
+    }
+}
+
+/* --- Known-zero bits --- */
+
+static uint64_t opt_low_mask(unsigned bits)
+{
+    return bits >= 64 ? ~0ULL : (1ULL << bits) - 1;
+}
+
+/* The bits of t that may be nonzero. */
+static uint64_t opt_zmask(IROpt *o, uint64_t t)
+{
+    uint64_t v;
+    if (opt_is_const(o, t, &v))
+        return v;
+    const IROptTemp *ot = &o->t[t];
+    return ot->z_known == o->label_epoch ? ot->zmask : opt_ones(ir_temp_type(o->s, (IRTemp)t));
+}
+
+/* The bits of a one-output op's result that may be nonzero (before it runs). */
+static uint64_t opt_op_zmask(IROpt *o, const IROp *op)
+{
+    uint64_t ones = opt_ones(op->type), a = 0, b = 0, c;
+    if (op->nb_iargs >= 1)
+        a = opt_zmask(o, op->args[op->nb_oargs]);
+    if (op->nb_iargs >= 2)
+        b = opt_zmask(o, op->args[op->nb_oargs + 1]);
+    switch (op->opc) {
+    case IR_mov:
+        return a;
+    case IR_and:
+        return a & b;
+    case IR_or: case IR_xor:
+        return a | b;
+    case IR_shr:
+        return opt_is_const(o, op->args[2], &c) ? a >> c : ones;
+    case IR_shl:
+        return opt_is_const(o, op->args[2], &c) ? (a << c) & ones : ones;
+    case IR_setcond:
+        return 1;
+    case IR_movcond:
+        return opt_zmask(o, op->args[3]) | opt_zmask(o, op->args[4]);
+    case IR_ext8u: case IR_ld8u:
+        return a & 0xff;
+    case IR_ext16u: case IR_ld16u:
+        return a & 0xffff;
+    case IR_ext32u: case IR_ld32u: case IR_extu_i32_i64:
+        return a & 0xffffffff;
+    case IR_extract:
+        return opt_low_mask((unsigned)op->args[3]);
+    case IR_deposit: {
+        unsigned pos = (unsigned)op->args[3], len = (unsigned)op->args[4];
+        uint64_t field = opt_low_mask(len) << pos;
+        return ((a & ~field) | ((b << pos) & field)) & ones;
+    }
+    case IR_qemu_ld: {
+        MemOp mo = IR_MEMOP_OF(op->args[2]);
+        return mo & MO_SIGN ? ones : ones & opt_low_mask(8u << (mo & MO_SIZE));
+    }
+    default:
+        return ones;
     }
 }
 
@@ -258,6 +326,9 @@ static IRFold fold_binary(IROpt *o, IROp *op)
         return opt_to_movi(o, op, D(op), 0);
     if ((r->same_copy && A(op) == B(op)) || opt_is_rule_const(o, B(op), r->copy_b, op->type))
         return opt_to_mov(o, op, D(op), A(op));
+    uint64_t b;   /* a & b where a has no bit outside b (known-zero bits): a copy */
+    if (op->opc == IR_and && opt_is_const(o, B(op), &b) && !(opt_zmask(o, A(op)) & ~b))
+        return opt_to_mov(o, op, D(op), A(op));
     return FOLD_KEEP;
 }
 
@@ -276,8 +347,13 @@ static IRFold fold_count_zeros(IROpt *o, IROp *op)
 static IRFold fold_unary(IROpt *o, IROp *op)
 {
     uint64_t a;
-    if (!opt_is_const(o, A(op), &a))
+    if (!opt_is_const(o, A(op), &a)) {
+        /* A zero-extension of a value with no bits to clear is a copy. */
+        bool zext = op->opc == IR_ext8u || op->opc == IR_ext16u || op->opc == IR_ext32u;
+        if (zext && !(opt_zmask(o, A(op)) & ~opt_op_zmask(o, op)))
+            return opt_to_mov(o, op, D(op), A(op));
         return FOLD_KEEP;
+    }
     return opt_to_movi(o, op, D(op), ir_eval_unary(op->opc, op->type, a));
 }
 
@@ -447,8 +523,13 @@ static void opt_op(IROpt *o, IROp *op)
     if (op->opc == IR_set_label && o->nb_out && o->out[o->nb_out - 1].opc == IR_br &&
         o->out[o->nb_out - 1].args[0] == op->args[0])
         o->nb_out--;
+    uint64_t zmask = op->nb_oargs == 1 ? opt_op_zmask(o, op) : 0;
     for (unsigned n = 0; n < op->nb_oargs; n++)
         opt_clobber(o, (IRTemp)op->args[n]);
+    if (op->nb_oargs == 1) {
+        o->t[op->args[0]].zmask = zmask;
+        o->t[op->args[0]].z_known = o->label_epoch;
+    }
     if (op->opc == IR_mov)
         opt_learn_mov(o, (IRTemp)op->args[0], (IRTemp)op->args[1]);
     if (op->opc == IR_br || op->opc == IR_exit_tb || op->opc == IR_goto_ptr)

@@ -10,8 +10,10 @@
  * indirect jmp (goto_ptr).
  * Invariants:
  *  - Globals are in env at every exit, goto_tb, branch, label, helper call
- *    that may touch them, and guest memory access (which may fault and
- *    longjmp out: the handler reads env).
+ *    that may touch them, and guest memory access that misses the TLB (the
+ *    only way one may fault and longjmp out, or reach a device: the handler
+ *    reads env). The miss path stores the dirty globals itself, so a hit
+ *    costs no write-back.
  *  - A helper's return address, and the retaddr passed to a TLB slow path
  *    (the fast path's continuation), lie in (start, end] of their guest
  *    instruction's code: insn_end_off[] is filled like the interpreter's.
@@ -55,6 +57,40 @@ static void jit_gen_brcond(Jit *j, const IROp *op)
         jit_label_ref(j, emit_jcc_fwd(&j->b, jit_cond_cc(c)), op->args[3]);
     }
     jit_ra_op_done(j, op);
+}
+
+/*
+ * ld t, base, off; brcond t, imm: one cmp of memory against the immediate,
+ * when t is read by the brcond only (the block-entry exit_request check).
+ * Returns false, emitting nothing, when the pair does not fit.
+ */
+static bool jit_gen_ld_brcond(Jit *j, const IROp *ld, const IROp *br)
+{
+    const IRContext *s = j->s;
+    IRTemp t = (IRTemp)ld->args[0];
+    IRCond c = br->opc == IR_brcond ? (IRCond)br->args[2] : IR_COND_NEVER;
+    if (ld->opc != IR_ld || br->opc != IR_brcond || br->args[0] != t ||
+        !(br->life & IR_LIFE_DEAD(0)) || (ld->life & IR_LIFE_DEAD(0)) ||
+        c < IR_COND_EQ || c > IR_COND_GTU || s->temps[t].kind != IR_TEMP_EBB ||
+        s->temps[br->args[1]].kind != IR_TEMP_CONST)
+        return false;
+    int64_t imm = ld->type == IR_I32 ? (int32_t)s->temps[br->args[1]].value
+                                     : (int64_t)s->temps[br->args[1]].value;
+    if (imm != (int32_t)imm)
+        return false;
+    int base = jit_ra_input(j, (IRTemp)ld->args[1]);
+    jit_ra_sync_all(j, false);
+    bool small = imm == (int8_t)imm;
+    JitOpc opc = (small ? OPC_ARITH_EvIb : OPC_ARITH_EvIz) | (ld->type == IR_I64 ? P_W : 0);
+    emit_modrm_mem(&j->b, opc, ARITH_CMP, base, -1, (int32_t)ld->args[2]);
+    if (small)
+        emit_byte(&j->b, (uint8_t)imm);
+    else
+        emit_u32(&j->b, (uint32_t)imm);
+    jit_label_ref(j, emit_jcc_fwd(&j->b, jit_cond_cc(c)), br->args[3]);
+    jit_ra_op_done(j, ld);
+    jit_ra_free_temp(j, t);
+    return true;
 }
 
 static void jit_gen_exit(Jit *j, uintptr_t value)
@@ -241,15 +277,19 @@ static void jit_gen_qemu_ld(Jit *j, const IROp *op)
     MemOp mo = IR_MEMOP_OF(mo_mmu);
     IRType t = (IRType)op->type;
     int addr = jit_ra_input(j, (IRTemp)op->args[1]);
-    jit_ra_sync_globals(j);
     int d = jit_ra_output(j, op, 0);
+    JitSlowPath *sp = jit_slow_new(j);
+    jit_ra_dirty_globals(j, sp->dirty);
     size_t jne = jit_tlb_lookup(j, addr, mo_mmu, false);
     emit_modrm_mem(&j->b, jit_extend_opc(mo, t), d, addr, R_AX, 0);
-    *jit_slow_new(j) = (JitSlowPath){
-        .is_store = false, .type = t, .memop_mmu = mo_mmu, .addr = (int8_t)addr,
-        .val = (int8_t)d, .save = jit_live_caller_saved(j, d),
-        .jcc_pos = (uint32_t)jne, .done_pos = (uint32_t)j->b.pos,
-    };
+    sp->is_store = false;
+    sp->type = t;
+    sp->memop_mmu = mo_mmu;
+    sp->addr = (int8_t)addr;
+    sp->val = (int8_t)d;
+    sp->save = jit_live_caller_saved(j, d);
+    sp->jcc_pos = (uint32_t)jne;
+    sp->done_pos = (uint32_t)j->b.pos;
     jit_ra_bind(j, (IRTemp)op->args[0], d);
     jit_ra_op_done(j, op);
 }
@@ -260,22 +300,26 @@ static void jit_gen_qemu_st(Jit *j, const IROp *op)
     MemOp mo = IR_MEMOP_OF(mo_mmu);
     int v = jit_ra_input(j, (IRTemp)op->args[0]);
     int addr = jit_ra_input(j, (IRTemp)op->args[1]);
-    jit_ra_sync_globals(j);
+    JitSlowPath *sp = jit_slow_new(j);
+    jit_ra_dirty_globals(j, sp->dirty);
     size_t jne = jit_tlb_lookup(j, addr, mo_mmu, true);
     static const JitOpc store[4] = {
         OPC_MOV_EbGb, OPC_MOV_EvGv | P_66, OPC_MOV_EvGv, OPC_MOV_EvGv | P_W,
     };
     emit_modrm_mem(&j->b, store[mo & MO_SIZE], v, addr, R_AX, 0);
-    *jit_slow_new(j) = (JitSlowPath){
-        .is_store = true, .type = (IRType)op->type, .memop_mmu = mo_mmu,
-        .addr = (int8_t)addr, .val = (int8_t)v, .save = jit_live_caller_saved(j, -1),
-        .jcc_pos = (uint32_t)jne, .done_pos = (uint32_t)j->b.pos,
-    };
+    sp->is_store = true;
+    sp->type = (IRType)op->type;
+    sp->memop_mmu = mo_mmu;
+    sp->addr = (int8_t)addr;
+    sp->val = (int8_t)v;
+    sp->save = jit_live_caller_saved(j, -1);
+    sp->jcc_pos = (uint32_t)jne;
+    sp->done_pos = (uint32_t)j->b.pos;
     jit_ra_op_done(j, op);
 }
 
 /*
- * The miss path: save live caller-saved registers, call
+ * The miss path: write back the dirty globals, save live caller-saved registers, call
  * ir_guest_mem.load/store(env, addr, [val,] memop_mmu, retaddr) through the
  * hook (read at run time), extend a loaded value, restore, jump back.
  * retaddr is the fast path's continuation, inside the guest instruction.
@@ -284,6 +328,9 @@ static void jit_gen_slow_path(Jit *j, const JitSlowPath *sp)
 {
     JitBuf *b = &j->b;
     emit_bind_here(b, sp->jcc_pos);
+    for (int r = 0; r < JIT_NB_REGS; r++)
+        if (sp->dirty[r])
+            jit_ra_store_global(j, sp->dirty[r], r);
     unsigned nb_saved = (unsigned)__builtin_popcount(sp->save);
     for (int r = 0; r < JIT_NB_REGS; r++)
         if (sp->save & (1u << r))
@@ -368,6 +415,10 @@ static void jit_gen_op(Jit *j, const IROp *op, IRCodeInfo *info)
     case IR_qemu_st:
         jit_gen_qemu_st(j, op);
         return;
+    case IR_mov:
+        if (!jit_ra_mov_rename(j, op))
+            jit_gen_generic(j, op);
+        return;
     default:
         jit_gen_generic(j, op);
         return;
@@ -404,8 +455,12 @@ static bool jit_gen_code(IRContext *s, uint8_t *buf, size_t room, IRCodeInfo *in
     *info = (IRCodeInfo){ .jmp_insn_offset = { UINT32_MAX, UINT32_MAX },
                           .jmp_reset_offset = { UINT32_MAX, UINT32_MAX } };
     s->nb_insns = 0;
-    for (uint32_t i = 0; i < s->nb_ops; i++)
-        jit_gen_op(&j, &s->ops[i], info);
+    for (uint32_t i = 0; i < s->nb_ops; i++) {
+        if (i + 1 < s->nb_ops && jit_gen_ld_brcond(&j, &s->ops[i], &s->ops[i + 1]))
+            i++;
+        else
+            jit_gen_op(&j, &s->ops[i], info);
+    }
     /* A block that would run off its end (ir_check rejects it) exits instead. */
     IROpcode last = s->nb_ops ? s->ops[s->nb_ops - 1].opc : IR_set_label;
     if (last != IR_exit_tb && last != IR_goto_ptr && last != IR_br)

@@ -53,6 +53,7 @@ typedef struct JitSlowPath {
     uint32_t memop_mmu;
     int8_t addr, val;         /* val: the loaded output or the stored value */
     uint32_t save;            /* caller-saved registers live across the access */
+    IRTemp dirty[JIT_NB_REGS];  /* per register: a global env lacks, or IR_NO_TEMP */
     uint32_t jcc_pos;         /* the fast path's jne */
     uint32_t done_pos;        /* where the fast path continues */
 } JitSlowPath;
@@ -79,10 +80,14 @@ JitArg jit_ra_arg(Jit *j, IRTemp t, bool imm_ok);
 int jit_ra_output(Jit *j, const IROp *op, unsigned n);
 void jit_ra_bind(Jit *j, IRTemp t, int reg);        /* t's value is now in reg only */
 void jit_ra_free_temp(Jit *j, IRTemp t);
+bool jit_ra_mov_rename(Jit *j, const IROp *op);     /* mov as a register handover */
 bool jit_ra_input_dies(const IROp *op, IRTemp t);  /* t's last use is this op */
 void jit_ra_op_done(Jit *j, const IROp *op);
 void jit_ra_spill_reg(Jit *j, int reg);
 void jit_ra_sync_globals(Jit *j);
+/* Per register, the global whose value env lacks (else IR_NO_TEMP). */
+void jit_ra_dirty_globals(const Jit *j, IRTemp dirty[JIT_NB_REGS]);
+void jit_ra_store_global(Jit *j, IRTemp t, int reg);   /* to env, allocator state kept */
 void jit_ra_sync_all(Jit *j, bool forget);
 void jit_ra_forget_globals(Jit *j);
 void jit_ra_label(Jit *j);                          /* at set_label: all in memory */

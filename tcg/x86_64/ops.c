@@ -345,24 +345,6 @@ static uint64_t jit_mask(unsigned len)
     return len >= 64 ? ~0ULL : (1ULL << len) - 1;
 }
 
-static void emit_deposit(Jit *j, const IROp *op, const JitArg *a)
-{
-    unsigned pos, len;
-    jit_bitfield(op, 3, &pos, &len);
-    uint64_t field = jit_mask(len) << pos;
-    if (!op_w(op))
-        field = (uint32_t)field;
-    emit_mov_rr(&j->b, true, R_AX, a[2].reg);
-    if (pos)
-        emit_shift_ri(&j->b, SHIFT_SHL, true, R_AX, pos);
-    emit_movi(&j->b, true, R_CX, field);
-    emit_arith_rr(&j->b, ARITH_AND, true, R_AX, R_CX);
-    emit_modrm(&j->b, OPC_GRP3 | P_W, EXT3_NOT, R_CX);
-    emit_arith_rr(&j->b, ARITH_AND, true, R_CX, a[1].reg);
-    emit_arith_rr(&j->b, ARITH_OR, true, R_AX, R_CX);
-    emit_mov_rr(&j->b, op_w(op), a[0].reg, R_AX);
-}
-
 /* d &= mask(len) with the cheapest instruction for len. */
 static void emit_mask_low(JitBuf *b, int d, unsigned len)
 {
@@ -380,6 +362,41 @@ static void emit_mask_low(JitBuf *b, int d, unsigned len)
         emit_movi(b, true, R_AX, jit_mask(len));
         emit_arith_rr(b, ARITH_AND, true, d, R_AX);
     }
+}
+
+/*
+ * d = a with b's low len bits at pos. A byte or word at bit 0 is one partial
+ * register move (the x86 register writes AL, AX); any other field is masked
+ * and shifted in rcx, and or-ed into a copy of a whose field is cleared. The
+ * result is built in rdx when d is b's register (and not a's).
+ */
+static void emit_deposit(Jit *j, const IROp *op, const JitArg *a)
+{
+    JitBuf *b = &j->b;
+    unsigned pos, len;
+    jit_bitfield(op, 3, &pos, &len);
+    bool w = op_w(op);
+    int src = a[2].reg;
+    int d = a[0].reg == src && a[0].reg != a[1].reg ? R_DX : a[0].reg;
+    if (pos == 0 && (len == 8 || len == 16)) {
+        emit_mov_rr(b, w, d, a[1].reg);
+        emit_modrm(b, len == 8 ? OPC_MOV_EbGb | P_BYTE_M : OPC_MOV_EvGv | P_66, src, d);
+    } else {
+        uint64_t keep = ~(jit_mask(len) << pos);
+        emit_mov_rr(b, true, R_CX, src);
+        emit_mask_low(b, R_CX, len);
+        if (pos)
+            emit_shift_ri(b, SHIFT_SHL, w, R_CX, pos);
+        emit_mov_rr(b, w, d, a[1].reg);
+        if (!w || keep == (uint64_t)(int32_t)keep) {
+            emit_arith_ri(b, ARITH_AND, w, d, (int32_t)keep);
+        } else {
+            emit_movi(b, true, R_AX, keep);
+            emit_arith_rr(b, ARITH_AND, true, d, R_AX);
+        }
+        emit_arith_rr(b, ARITH_OR, w, d, R_CX);
+    }
+    emit_mov_rr(b, w, a[0].reg, d);
 }
 
 static void emit_extract(Jit *j, const IROp *op, const JitArg *a)

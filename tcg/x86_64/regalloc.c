@@ -5,7 +5,8 @@
  * cell, or the frame slot of an EBB/TB temp), or both; constants are never
  * held: an op gets them as immediates or in a scratch register for that
  * op only. Globals are loaded on first use and written back only when
- * asked (calls, guest memory ops, block exits, branches and labels).
+ * asked (calls, block exits, branches and labels); a guest memory op writes
+ * them back on its TLB miss path only, leaving the main path's state as is.
  * Registers an op is using are locked until jit_ra_op_done, so allocating
  * one of its later operands never evicts an earlier one.
  * Invariants: reg_owner[r] == t  <=>  temps[t].reg == r; in_mem means the
@@ -205,6 +206,20 @@ void jit_ra_bind(Jit *j, IRTemp t, int reg)
     jt->in_mem = false;
 }
 
+/*
+ * mov d, a where a is a temp whose value is in a register and dies here: d
+ * takes the register over, no code. False when a copy is needed.
+ */
+bool jit_ra_mov_rename(Jit *j, const IROp *op)
+{
+    IRTemp d = (IRTemp)op->args[0], a = (IRTemp)op->args[1];
+    if (!jit_tracked(j, a) || j->temps[a].reg < 0 || !jit_ra_input_dies(op, a))
+        return false;
+    jit_ra_bind(j, d, j->temps[a].reg);
+    jit_ra_op_done(j, op);
+    return true;
+}
+
 void jit_ra_free_temp(Jit *j, IRTemp t)
 {
     if (!jit_tracked(j, t))
@@ -253,6 +268,24 @@ void jit_ra_sync_globals(Jit *j)
         if (t && j->s->temps[t].kind == IR_TEMP_GLOBAL)
             jit_store_temp(j, t);
     }
+}
+
+void jit_ra_dirty_globals(const Jit *j, IRTemp dirty[JIT_NB_REGS])
+{
+    for (int r = 0; r < JIT_NB_REGS; r++) {
+        IRTemp t = j->reg_owner[r];
+        bool d = t && j->s->temps[t].kind == IR_TEMP_GLOBAL && !j->temps[t].in_mem;
+        dirty[r] = d ? t : IR_NO_TEMP;
+    }
+}
+
+/*
+ * Stores global t, held in reg, to env without marking it clean: for code off
+ * the main path (a TLB miss), after which the main path's state still holds.
+ */
+void jit_ra_store_global(Jit *j, IRTemp t, int reg)
+{
+    emit_st(&j->b, jit_w(j, t), reg, JIT_ENV, (int32_t)j->s->temps[t].env_offset);
 }
 
 void jit_ra_sync_all(Jit *j, bool forget)

@@ -16,7 +16,9 @@
 # 1 only when a run failed (no STOP text before BENCH_TIMEOUT seconds, default
 # 600), a checksum mismatched or a guest workload reported
 # KESTREL-BENCH-FAILED. Environment: BENCH_REPS, BENCH_TIMEOUT,
-# QEMU (the QEMU binary; "none" to skip QEMU), CC (host compiler).
+# QEMU (the QEMU binary; "none" to skip QEMU), CC (host compiler),
+# BENCH_ONLY (an extended regex: run only the benchmarks whose name matches),
+# BENCH_TARGETS (a space-separated subset of: interp jit qemu native).
 #
 # The Linux rows boot Debian's kernels with the initramfs of
 # scripts/fetch-guests.sh (cached in build/guests or $KESTREL_GUESTS):
@@ -70,6 +72,18 @@ fi
 [ "$qemu" = none ] && qemu=""
 [ -n "$qemu" ] && targets+=(qemu)
 targets+=(native)
+if [ -n "${BENCH_TARGETS:-}" ]; then
+    keep=()
+    for t in "${targets[@]}"; do
+        [[ " $BENCH_TARGETS " == *" $t "* ]] && keep+=("$t")
+    done
+    targets=("${keep[@]}")
+    keep=()
+    for t in "${kestrel_targets[@]}"; do
+        [[ " $BENCH_TARGETS " == *" $t "* ]] && keep+=("$t")
+    done
+    kestrel_targets=("${keep[@]}")
+fi
 
 # --- building the CPU guest and its native twin ---
 
@@ -183,6 +197,7 @@ record_phases() {
 bench() {
     local name=$1 stop=$2 native=$3 rep t out
     shift 3
+    [[ -z "${BENCH_ONLY:-}" || "$name" =~ $BENCH_ONLY ]] || return 0
     note "$name: $reps runs each under ${targets[*]}"
     for ((rep = 1; rep <= reps; rep++)); do
         for t in "${targets[@]}"; do

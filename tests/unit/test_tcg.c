@@ -360,6 +360,65 @@ START_TEST(test_bitfields)
 }
 END_TEST
 
+/* deposit whose output is its b operand, or its a operand, or whose a is b. */
+START_TEST(test_deposit_aliasing)
+{
+    static const struct { unsigned pos, len; } f[] = {
+        { 0, 8 }, { 0, 16 }, { 8, 8 }, { 3, 5 }, { 0, 32 }, { 32, 32 },
+    };
+    for (IRType t = IR_I32; t <= IR_I64; t++)
+        for (unsigned k = 0; k < ARRAY_SIZE(f); k++) {
+            unsigned pos = f[k].pos, len = f[k].len;
+            if (pos + len > (t == IR_I32 ? 32u : 64u))
+                continue;
+            uint64_t a = 0x89abcdef01234567ULL & mask_of(t), b = 0xfedcba9876543210ULL & mask_of(t);
+            uint64_t fmask = (1ULL << len) - 1;
+            uint64_t dep = ((a & ~(fmask << pos)) | ((b & fmask) << pos)) & mask_of(t);
+            uint64_t self = ((a & ~(fmask << pos)) | ((a & fmask) << pos)) & mask_of(t);
+            ir_reset(s);
+            set_g(t, 0, a);
+            set_g(t, 1, b);
+            set_g(t, 2, a);
+            set_g(t, 3, b);
+            ir_deposit(s, G(t, 1), G(t, 0), G(t, 1), pos, len);   /* d is b */
+            ir_deposit(s, G(t, 2), G(t, 2), G(t, 3), pos, len);   /* d is a */
+            ir_deposit(s, G(t, 4), G(t, 0), G(t, 0), pos, len);   /* a is b */
+            ir_exit_tb(s, 0);
+            run_block(_i);
+            ck_assert_uint_eq(get_g(t, 1), dep);
+            ck_assert_uint_eq(get_g(t, 2), dep);
+            ck_assert_uint_eq(get_g(t, 4), self);
+        }
+}
+END_TEST
+
+/* ld then brcond on the loaded value against a constant (the JIT fuses them). */
+START_TEST(test_ld_brcond)
+{
+    static const struct { IRCond c; uint64_t v, imm; } k[] = {
+        { IR_COND_EQ, 0, 0 }, { IR_COND_NE, 0, 0 }, { IR_COND_NE, 5, 0 },
+        { IR_COND_LTU, 3, 200 }, { IR_COND_GTU, ~0ULL, 1 }, { IR_COND_LT, ~0ULL, 0 },
+        { IR_COND_GE, 7, 7 }, { IR_COND_EQ, 0x80000000, 0x80000000 },
+    };
+    for (IRType t = IR_I32; t <= IR_I64; t++)
+        for (unsigned i = 0; i < ARRAY_SIZE(k); i++) {
+            uint64_t v = k[i].v & mask_of(t), imm = k[i].imm & mask_of(t);
+            ir_reset(s);
+            IRTemp x = ir_temp_new(s, t);
+            IRLabel *l = ir_label_new(s);
+            env.scratch[0] = v;
+            set_g(t, 1, 0);
+            ir_ld(s, IR_ld, x, s->env, offsetof(FakeEnv, scratch[0]));
+            ir_brcondi(s, k[i].c, x, imm, l);
+            ir_mov(s, G(t, 1), ir_const(s, t, 1));
+            ir_set_label(s, l);
+            ir_exit_tb(s, 0);
+            run_block(_i);
+            ck_assert_uint_eq(get_g(t, 1), !ir_cond_eval(k[i].c, t, v, imm));
+        }
+}
+END_TEST
+
 /* setcond, movcond and brcond for one condition and pair, run time and folded. */
 static void check_cond(int variant, IRCond c, IRType t, uint64_t a, uint64_t b)
 {
@@ -848,6 +907,8 @@ static Suite *tcg_suite(void)
     tcase_add_loop_test(ops, test_width_conversions, 0, nv);
     tcase_add_loop_test(ops, test_mul2, 0, nv);
     tcase_add_loop_test(ops, test_bitfields, 0, nv);
+    tcase_add_loop_test(ops, test_deposit_aliasing, 0, nv);
+    tcase_add_loop_test(ops, test_ld_brcond, 0, nv);
     tcase_add_loop_test(ops, test_conditions, 0, nv);
     tcase_add_loop_test(ops, test_cond_helpers, 0, 1);
     suite_add_tcase(su, ops);

@@ -182,6 +182,38 @@ START_TEST(test_opt_folding_and_identities)
 }
 END_TEST
 
+/* Zero-extensions and masks of values known to be narrow become copies. */
+START_TEST(test_opt_known_zero_bits)
+{
+    ir_reset(s);
+    IRTemp a = ir_temp_tb(s, IR_I64);
+    IRLabel *l = ir_label_new(s);
+    ir_op1(s, IR_ext32u, a, g64[0]);          /* kept: r0's high half is unknown */
+    ir_op1(s, IR_ext32u, g64[1], a);          /* a copy */
+    ir_shri(s, a, g64[0], 56);
+    ir_op1(s, IR_ext8u, g64[2], a);           /* a copy: a < 256 */
+    ir_andi(s, g64[3], a, 0xfff);             /* a copy */
+    ir_andi(s, g64[4], a, 0xf);               /* kept */
+    ir_brcondi(s, IR_COND_EQ, g64[5], 0, l);
+    ir_set_label(s, l);
+    ir_op1(s, IR_ext8u, g64[5], a);           /* kept: another path may reach the label */
+    ir_exit_tb(s, 0);
+    ir_optimize(s);
+    check_ir();
+    ck_assert_uint_eq(count_ops(IR_ext32u), 1);
+    ck_assert_uint_eq(count_ops(IR_ext8u), 1);
+    ck_assert_uint_eq(count_ops(IR_and), 1);
+    env.r64[0] = 0xabcdef0123456789ULL;
+    env.r64[5] = 1;
+    run_block(0);
+    ck_assert_uint_eq(env.r64[1], 0x23456789);
+    ck_assert_uint_eq(env.r64[2], 0xab);
+    ck_assert_uint_eq(env.r64[3], 0xab);
+    ck_assert_uint_eq(env.r64[4], 0xb);
+    ck_assert_uint_eq(env.r64[5], 0xab);
+}
+END_TEST
+
 START_TEST(test_opt_factorial_same_result)
 {
     /* The loop must survive optimization: labels kill constant knowledge. */
@@ -304,6 +336,36 @@ START_TEST(test_dump)
 }
 END_TEST
 
+/* A TB temp is live at a label only if read below it: through a loop's back edge. */
+START_TEST(test_liveness_tb_temps_at_labels)
+{
+    for (int taken = 0; taken < 2; taken++) {
+        ir_reset(s);
+        IRTemp dead = ir_temp_tb(s, IR_I64), acc = ir_temp_tb(s, IR_I64);
+        IRLabel *skip = ir_label_new(s), *loop = ir_label_new(s);
+        ir_mov(s, dead, g64[0]);                  /* never read: removed */
+        ir_movi(s, acc, 0);
+        ir_set_label(s, loop);
+        ir_addi(s, acc, acc, 3);                  /* read around the back edge: kept */
+        ir_subi(s, g64[0], g64[0], 1);
+        ir_brcondi(s, IR_COND_NE, g64[0], 0, loop);
+        ir_mov(s, dead, acc);                     /* read only below the label */
+        ir_brcondi(s, IR_COND_EQ, g64[1], 0, skip);
+        ir_mov(s, g64[2], dead);
+        ir_set_label(s, skip);
+        ir_exit_tb(s, 0);
+        ir_optimize(s);
+        check_ir();
+        ck_assert_uint_eq(count_ops(IR_mov), 2);   /* movi acc; g2 = acc */
+        env.r64[0] = 4;
+        env.r64[1] = (uint64_t)taken;
+        env.r64[2] = 99;
+        run_block(0);
+        ck_assert_uint_eq(env.r64[2], taken ? 12 : 99);
+    }
+}
+END_TEST
+
 START_TEST(test_liveness_bits)
 {
     ir_reset(s);
@@ -374,11 +436,13 @@ static Suite *tcg_opt_suite(void)
     tcase_add_test(opt, test_opt_branch_folding);
     tcase_add_test(opt, test_opt_copy_across_insns);
     tcase_add_test(opt, test_opt_folding_and_identities);
+    tcase_add_test(opt, test_opt_known_zero_bits);
     tcase_add_test(opt, test_opt_factorial_same_result);
     tcase_add_test(opt, test_const_interning);
     tcase_add_test(opt, test_check_rejects);
     tcase_add_test(opt, test_dump);
     tcase_add_test(opt, test_liveness_bits);
+    tcase_add_test(opt, test_liveness_tb_temps_at_labels);
     tcase_add_test(opt, test_block_without_exit);
     tcase_add_test(opt, test_backend_find_and_cache);
     suite_add_tcase(su, opt);
