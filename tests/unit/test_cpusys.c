@@ -342,6 +342,12 @@ START_TEST(test_cpuid)
     }
     cpuid(0x80000001, 0, r);
     ck_assert(r[3] & CPUID_EXT2_LM);            /* qemu64 */
+    cpuid(7, 0, r);
+    ck_assert(r[3] & CPUID_7_EDX_ARCH_CAPABILITIES);
+    uint64_t caps;
+    ck_assert(cpu_rdmsr(env, 0x10a, &caps));
+    ck_assert(caps & 1);                        /* RDCL_NO: Linux needs no PTI */
+    ck_assert(!cpu_wrmsr(env, 0x10a, 0));       /* read-only */
 }
 END_TEST
 
@@ -846,6 +852,7 @@ START_TEST(test_msrs)
     ck_assert_uint_eq(v & 0xff, 8);
     EXPECT_EXC(rdmsr(0x12345), EXCP_GP, 0);
     EXPECT_EXC(rdmsr(0xc0000080), EXCP_GP, 0);                   /* no EFER on qemu32 */
+    EXPECT_EXC(rdmsr(0x10a), EXCP_GP, 0);          /* nor ARCH_CAPABILITIES (no leaf 7) */
     enter_pmode(3);
     EXPECT_EXC(rdmsr(0x10), EXCP_GP, 0);
 }
