@@ -18,8 +18,9 @@
  *
  * The logic instructions on XMM registers (PXOR/PAND/POR/PANDN, their PS/PD
  * twins), PCMPEQB/W/D/Q, register-to-register MOVAPS/MOVDQA/MOVUPS/MOVDQU
- * and their 16-byte loads and stores (with the inline alignment #GP), and
- * PMOVMSKB r32, xmm are done inline on the env xmm fields (the string
+ * and their 16-byte loads and stores (with the inline alignment #GP),
+ * MOVSS/MOVSD loads and stores, MOVD/MOVQ xmm, r/m and PMOVMSKB r32, xmm
+ * are done inline on the env xmm fields (the string
  * functions of a 64-bit libc live on these); the rest call
  * h_sse(descriptor, address).
  */
@@ -219,7 +220,21 @@ static void sse_gen_pmovmskb(DisasContext *dc, int reg, int rm)
     x86_st_reg(dc, reg, 4, false, mask);
 }
 
-/* Register forms: XMM registers only, or PMOVMSKB. */
+/* XMM[reg] = v zero-extended (MOVD/MOVQ xmm, MOVSS/MOVSD xmm, m32/m64). */
+static void sse_gen_set_low(DisasContext *dc, int reg, IRTemp v)
+{
+    IRContext *s = dc->s;
+    ir_st(s, IR_st, v, s->env, xmm_off(reg, 0));
+    ir_st(s, IR_st, x86_const(dc, 0), s->env, xmm_off(reg, 1));
+}
+
+/* The operand size of MOVD/MOVQ xmm, r/m (REX.W: 64 bits). */
+static int sse_movd_size(const Insn *in)
+{
+    return in->rex & 8 ? 8 : 4;
+}
+
+/* Register forms: XMM registers only, MOVD/MOVQ xmm, r32/r64, or PMOVMSKB. */
 static bool sse_inline_reg(DisasContext *dc, const Insn *in, const SseOp *op)
 {
     IRContext *s = dc->s;
@@ -228,6 +243,10 @@ static bool sse_inline_reg(DisasContext *dc, const Insn *in, const SseOp *op)
 
     if (op->fn == sse_pmovmskb) {
         sse_gen_pmovmskb(dc, reg, rm);
+        return true;
+    }
+    if (op->fn == sse_movd_load) {
+        sse_gen_set_low(dc, reg, x86_ld_reg(dc, rm, sse_movd_size(in), false));
         return true;
     }
     if (!sse_inline_opc(op, &opc)) {
@@ -302,12 +321,39 @@ static bool sse_inline_mem(DisasContext *dc, const Insn *in, const SseOp *op)
     return true;
 }
 
+/* MOVSS/MOVSD/MOVD/MOVQ xmm, m32/m64 (the rest of the register cleared)
+ * and MOVSS/MOVSD m32/m64, xmm: scalar doubles in awk live on these. */
+static bool sse_inline_scalar_mem(DisasContext *dc, const Insn *in, const SseOp *op)
+{
+    IRContext *s = dc->s;
+    bool store = op->fn == sse_movs_store;
+    int reg = sse_reg(in);
+
+    if (!store && op->fn != sse_movs_load && op->fn != sse_movd_load) {
+        return false;
+    }
+    int size = op->fn == sse_movd_load ? sse_movd_size(in) : (int)op->esize;
+    dc->mem_write = store;
+    IRTemp addr = x86_mem_addr(dc, size);
+    if (store) {
+        IRTemp v = x86_tmp(dc);
+        ir_ld(s, IR_ld, v, s->env, xmm_off(reg, 0));
+        x86_st_mem(dc, addr, v, size);
+    } else {
+        sse_gen_set_low(dc, reg, x86_ld_mem(dc, addr, size, false));
+    }
+    return true;
+}
+
 static bool sse_try_inline(DisasContext *dc, const Insn *in, const SseOp *op)
 {
     if (op->flags & SSE_MMX) {
         return false;
     }
-    return (in->modrm >> 6) == 3 ? sse_inline_reg(dc, in, op) : sse_inline_mem(dc, in, op);
+    if ((in->modrm >> 6) == 3) {
+        return sse_inline_reg(dc, in, op);
+    }
+    return sse_inline_scalar_mem(dc, in, op) || sse_inline_mem(dc, in, op);
 }
 
 void x86_disas_SSE(DisasContext *dc, const Insn *in)

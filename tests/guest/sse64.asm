@@ -4,7 +4,8 @@
 ; IP/DP, XMM8-15 saved) against plain FXSAVE in compatibility mode
 ; (XMM0-7 only). The inline forms the translator emits for libc's string
 ; functions: PCMPEQB with a memory source, PCMPEQW registers, PANDN with a
-; memory source, PMOVMSKB r32 (zero-extended). Results are stored in 64-bit mode and checked after the
+; memory source, PMOVMSKB r32 (zero-extended), MOVSD/MOVD loads that clear
+; the rest of the register, MOVSD/MOVSS stores of the low element. Results are stored in 64-bit mode and checked after the
 ; return to compatibility mode (the IDT has 32-bit gates: no exceptions).
 ; qemu: skip (QEMU's default 32-bit CPU has no long mode)
 %include "guest.inc"
@@ -80,6 +81,14 @@ long_entry:
         movdqa xmm11, [rel cmp_b]
         pandn xmm11, [rel cmp_a]
         movdqa [rel r_pandn], xmm11
+        pcmpeqd xmm3, xmm3
+        movd xmm3, [rel cmp_a + 4]
+        movdqa [rel r_movd], xmm3
+        pcmpeqd xmm4, xmm4
+        movsd xmm4, [rel cmp_a + 8]
+        movdqa [rel r_movsd], xmm4
+        movsd [rel r_store], xmm4
+        movss [rel r_store + 8], xmm4
         fxsave64 [rel fx64]
         push SEL_CODE32
         mov eax, compat_return
@@ -105,6 +114,15 @@ compat_return:
         CHECK [r_cmpeqw + 8], 0xffff0000, "pcmpeqw words 4-5"
         CHECK [r_pandn], 0x03000100, "pandn xmm11, m128 low"
         CHECK [r_pandn + 12], 0x000e000c, "pandn xmm11, m128 high"
+        CHECK [r_movd], 0x77665544, "movd xmm3, m32"
+        CHECK [r_movd + 4], 0, "movd xmm3, m32 clears bits 32-63"
+        CHECK [r_movd + 12], 0, "movd xmm3, m32 clears bits 96-127"
+        CHECK [r_movsd + 4], 0xffeeddcc, "movsd xmm4, m64 high dword"
+        CHECK [r_movsd + 8], 0, "movsd xmm4, m64 clears bits 64-127"
+        CHECK [r_store], 0xbbaa9988, "movsd m64, xmm4 low"
+        CHECK [r_store + 4], 0xffeeddcc, "movsd m64, xmm4 high"
+        CHECK [r_store + 8], 0xbbaa9988, "movss m32, xmm4"
+        CHECK [r_store + 12], 0x5a5a5a5a, "movss m32 stores 4 bytes"
         CHECK [fx32 + 160], 0x12345678, "fxsave compat xmm0"
         CHECK [fx32 + 160 + 8 * 16], 0xdeadbeef, "fxsave compat leaves xmm8 slot"
         CHECK [fx64 + 160 + 15 * 16], 0x2468acf0, "fxsave64 xmm15"
@@ -127,6 +145,9 @@ cmp_b:   db 0x00, 0x10, 0x22, 0x30, 0x44, 0x55, 0x60, 0x77
 r_cmpeqb: times 16 db 0
 r_cmpeqw: times 16 db 0
 r_pandn: times 16 db 0
+r_movd:  times 16 db 0
+r_movsd: times 16 db 0
+r_store: times 16 db 0x5a
         align 16
 fx32:    times 512 db 0
 fx64:    times 512 db 0
