@@ -51,7 +51,7 @@ $(BUILD)/%.o: %.c $(BUILD)/config.mak
 
 $(LIB): $(LIB_OBJS)
 	@rm -f $@
-	$(Q)ar rcs $@ $^
+	$(Q)$(AR) rcs $@ $^
 
 WHOLE_LIB := -Wl,--whole-archive $(LIB) -Wl,--no-whole-archive
 

@@ -248,8 +248,14 @@ static inline void rand_op(RandGen *r, bool allow_ebb)
     } else if (k == 6) {
         ir_setcond(s, (IRCond)rnd(r, IR_COND_TSTNE + 1), rand_dst(r, t, allow_ebb), a, b);
     } else if (k == 7) {
-        ir_movcond(s, (IRCond)rnd(r, IR_COND_TSTNE + 1), rand_dst(r, t, allow_ebb), a, b,
-                   rand_src(r, t), rand_src(r, t));
+        /* One draw per statement, sources before the destination: argument
+         * order is unspecified (blocks must not depend on the host compiler),
+         * and a fresh EBB destination must not be picked as a source. */
+        IRTemp v2 = rand_src(r, t);
+        IRTemp v1 = rand_src(r, t);
+        IRTemp d = rand_dst(r, t, allow_ebb);
+        IRCond cond = (IRCond)rnd(r, IR_COND_TSTNE + 1);
+        ir_movcond(s, cond, d, a, b, v1, v2);
     } else if (k == 8) {
         unsigned pos = (unsigned)rnd(r, bits), len = 1 + (unsigned)rnd(r, bits - pos);
         ir_deposit(s, rand_dst(r, t, allow_ebb), a, b, pos, len);

@@ -359,11 +359,11 @@ START_TEST(test_jit_goto_tb_loop)
     env.r64[1] = 0;
     ck_assert_uint_eq(exec_block(V_JIT + _i, code), 0x1000);   /* unchained: one step */
     ck_assert_uint_eq(env.r64[0], 9);
-    ir_backend_x86_64.set_jmp_target(rw, &info, 0, code);
+    variant_backend(V_JIT)->set_jmp_target(rw, &info, 0, code);
     ck_assert_uint_eq(exec_block(V_JIT + _i, code), 0x2000);
     ck_assert_uint_eq(env.r64[0], 0);
     ck_assert_uint_eq(env.r64[1], 20);
-    ir_backend_x86_64.set_jmp_target(rw, &info, 0, NULL);
+    variant_backend(V_JIT)->set_jmp_target(rw, &info, 0, NULL);
     env.r64[0] = 3;
     ck_assert_uint_eq(exec_block(V_JIT + _i, code), 0x1000);
     ck_assert_uint_eq(env.r64[0], 2);
@@ -411,10 +411,10 @@ START_TEST(test_jit_out_of_room)
     uint8_t *p = code_cache_ptr();
     IRCodeInfo info;
     memset(p, 0xcc, 64);
-    ck_assert(!ir_backend_x86_64.gen_code(s, p, 32, &info));
+    ck_assert(!variant_backend(V_JIT)->gen_code(s, p, 32, &info));
     for (int i = 32; i < 64; i++)
         ck_assert_uint_eq(p[i], 0xcc);
-    ck_assert(ir_backend_x86_64.gen_code(s, p, code_cache_room(), &info));
+    ck_assert(variant_backend(V_JIT)->gen_code(s, p, code_cache_room(), &info));
     code_cache_commit(info.size);
 }
 END_TEST
