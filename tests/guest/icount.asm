@@ -4,38 +4,16 @@
 ; only need the ticks to arrive; under -icount the printed lines must be
 ; identical from run to run (tests/guest/icount.sh compares them).
 %include "guest.inc"
+%include "pic.inc"
 
-PIC1_CMD  equ 0x20
-PIC1_DATA equ 0x21
-PIC2_CMD  equ 0xa0
-PIC2_DATA equ 0xa1
-PIT_CH0   equ 0x40
-PIT_CMD   equ 0x43
 PIT_DIVISOR equ 1193              ; about 1 kHz
 TICKS     equ 20
 WORK_SRC  equ 0x400000
 WORK_DST  equ 0x480000
 
-%macro OUTB 2
-        mov al, %2
-        out %1, al
-%endmacro
-
 test_main:
-        OUTB PIC1_CMD, 0x11
-        OUTB PIC2_CMD, 0x11
-        OUTB PIC1_DATA, 0x20
-        OUTB PIC2_DATA, 0x28
-        OUTB PIC1_DATA, 0x04
-        OUTB PIC2_DATA, 0x02
-        OUTB PIC1_DATA, 0x01
-        OUTB PIC2_DATA, 0x01
-        OUTB PIC2_DATA, 0xff
-        mov eax, 0x20
         mov ebx, irq0_handler
-        mov cx, SEL_CODE32
-        mov dl, 0x8e
-        call set_gate
+        call pic_init_irq0
         OUTB PIT_CMD, 0x34
         OUTB PIT_CH0, PIT_DIVISOR & 0xff
         OUTB PIT_CH0, PIT_DIVISOR >> 8

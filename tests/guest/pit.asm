@@ -2,21 +2,11 @@
 ; programmed by ICW2, EOI clearing the in-service bit, a masked IRQ never
 ; delivered, and a latched count read back from channel 0.
 %include "guest.inc"
+%include "pic.inc"
 
-PIC1_CMD  equ 0x20
-PIC1_DATA equ 0x21
-PIC2_CMD  equ 0xa0
-PIC2_DATA equ 0xa1
-PIT_CH0   equ 0x40
-PIT_CMD   equ 0x43
 IRQ_BASE  equ 0x20
 PIT_DIVISOR equ 1193              ; about 1 kHz
 TICKS     equ 10
-
-%macro OUTB 2
-        mov al, %2
-        out %1, al
-%endmacro
 
 test_main:
         OUTB PIC1_CMD, 0x11               ; ICW1: edge, cascade, ICW4

@@ -5,6 +5,7 @@
 ; (registers name the faulting element), and a PIT interrupt taken during
 ; a long REP MOVSD that still copies everything.
 %include "guest.inc"
+%include "pic.inc"
 
 BUF     equ 0x700000            ; scratch buffers (identity mapped)
 BUF2    equ 0x708000
@@ -20,17 +21,6 @@ PG_PS   equ 0x80
 VA_HOLE equ 0x10000000          ; not present
 VA_PAGE equ 0x10001000          ; -> 0x301000
 VA_HOLE2 equ 0x10002000         ; not present
-PIC1_CMD  equ 0x20
-PIC1_DATA equ 0x21
-PIC2_CMD  equ 0xa0
-PIC2_DATA equ 0xa1
-PIT_CH0   equ 0x40
-PIT_CMD   equ 0x43
-
-%macro OUTB 2
-        mov al, %2
-        out %1, al
-%endmacro
 
 test_main:
         cld
@@ -233,20 +223,8 @@ test_long_copy_irq:
         ret
 
 pic_pit_init:
-        OUTB PIC1_CMD, 0x11
-        OUTB PIC2_CMD, 0x11
-        OUTB PIC1_DATA, 0x20
-        OUTB PIC2_DATA, 0x28
-        OUTB PIC1_DATA, 0x04
-        OUTB PIC2_DATA, 0x02
-        OUTB PIC1_DATA, 0x01
-        OUTB PIC2_DATA, 0x01
-        OUTB PIC2_DATA, 0xff
-        mov eax, 0x20
         mov ebx, irq0_handler
-        mov cx, SEL_CODE32
-        mov dl, 0x8e
-        call set_gate
+        call pic_init_irq0
         OUTB PIT_CMD, 0x34
         OUTB PIT_CH0, 60                  ; about 20 kHz
         OUTB PIT_CH0, 0
